@@ -1,0 +1,122 @@
+"""What the pathway needs to know from the rest of the system, as one typed value.
+
+A pathway guard never looks anything up: :func:`resocialize.pathway.advance`
+is pure. What a rule needs from the register of centers, the certificates or
+the social contract is passed in as :class:`Facts`, and the guard reads it. An
+application fills it from its own data; the register and certificate modules
+provide the standings computed for a date.
+
+Each event reads only some fields; the rest may stay ``None``:
+
+- ``refer``: ``referral``
+- ``record_program``: ``program_id``
+- ``record_diagnosis``: ``assessment_id``
+- ``record_medical_help``: ``medical_help``
+- ``admit`` and ``transfer``: ``certificate``, ``contract`` and ``center`` (PW-05)
+- ``complete_resocialization``: ``labour_outcome`` (PW-06)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Final
+
+import attrs
+
+from .errors import ValidationError
+from .organizations import OwnershipForm
+from .records import LabourOutcome, MedicalHelp, Referral
+
+__all__ = [
+    "NO_FACTS",
+    "CenterStanding",
+    "CertificateStanding",
+    "ContractStanding",
+    "Facts",
+]
+
+
+def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError.at(attribute.name, "must be a non-empty string")
+
+
+def _day(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValidationError.at(attribute.name, f"must be a date, not {type(value).__name__}")
+
+
+def _flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError.at(attribute.name, f"must be a boolean, not {type(value).__name__}")
+
+
+@attrs.frozen
+class CertificateStanding:
+    """A certificate as it stands on the day of the event (CF-01, CF-04).
+
+    ``center_id`` is the center the certificate is placed with, if any; ``active``
+    is false once the certificate is settled, cancelled or revoked.
+    """
+
+    certificate_id: str = attrs.field(validator=_text)
+    client_id: str = attrs.field(validator=_text)
+    valid_from: date = attrs.field(validator=_day)
+    valid_until: date = attrs.field(validator=_day)
+    center_id: str | None = None
+    active: bool = attrs.field(default=True, validator=_flag)
+
+    def __attrs_post_init__(self) -> None:
+        if self.valid_until < self.valid_from:
+            raise ValidationError.at("valid_until", "must not be before valid_from")
+
+
+@attrs.frozen
+class ContractStanding:
+    """A social contract as it stands (CF-02): which client and center it binds, and
+    whether every party has signed."""
+
+    contract_id: str = attrs.field(validator=_text)
+    client_id: str = attrs.field(validator=_text)
+    center_id: str = attrs.field(validator=_text)
+    signed: bool = attrs.field(validator=_flag)
+
+
+@attrs.frozen
+class CenterStanding:
+    """A center as it stands in the register on the day of the event (PW-05, RG-08)."""
+
+    center_id: str = attrs.field(validator=_text)
+    in_register: bool = attrs.field(validator=_flag)
+    qualified: bool = attrs.field(validator=_flag)
+    runs_stage_iii_program: bool = attrs.field(validator=_flag)
+    free_places: int = attrs.field()
+    ownership: OwnershipForm = attrs.field()
+
+    @free_places.validator
+    def _places(self, attribute: attrs.Attribute[int], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError.at("free_places", "must be a non-negative integer")
+
+    @ownership.validator
+    def _ownership(self, attribute: attrs.Attribute[OwnershipForm], value: object) -> None:
+        if not isinstance(value, OwnershipForm):
+            raise ValidationError.at("ownership", f"must be an OwnershipForm, not {value!r}")
+
+
+@attrs.frozen
+class Facts:
+    """Everything a pathway event may need from outside the case. All fields optional."""
+
+    referral: Referral | None = None
+    program_id: str | None = None
+    assessment_id: str | None = None
+    medical_help: MedicalHelp | None = None
+    certificate: CertificateStanding | None = None
+    contract: ContractStanding | None = None
+    center: CenterStanding | None = None
+    labour_outcome: LabourOutcome | None = None
+
+
+NO_FACTS: Final = Facts()
+"""Facts that say nothing: enough for events whose guards read only the case."""
