@@ -1,0 +1,54 @@
+"""The ``resocialize`` command.
+
+``resocialize demo`` walks one client along the pathway on embedded example data;
+``resocialize diagram`` prints the pathway as Mermaid; ``resocialize --version``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ._version import __version__
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resocialize",
+        description="Rehabilitation and resocialization of people with addictions: "
+        "the stage pathway, registers, programs and certificate funding.",
+    )
+    parser.add_argument("--version", action="version", version=f"resocialize {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("demo", help="walk one client along the pathway on example data")
+    diagram = commands.add_parser("diagram", help="print the pathway as a Mermaid state diagram")
+    diagram.add_argument(
+        "--guards", action="store_true", help="label transitions with the names of their guards"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "diagram":
+        from .pathway import diagram
+
+        sys.stdout.write(diagram(guards=args.guards))
+        return 0
+    if args.command == "demo":
+        from .tour import walk
+
+        for line in walk():
+            print(line)
+        return 0
+    parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
