@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import attrs
+from hypothesis import strategies as st
+
 from resocialize.facts import CenterStanding, CertificateStanding, ContractStanding, Facts
 from resocialize.organizations import OwnershipForm
 from resocialize.pathway import Case, Event, advance, identify
@@ -73,4 +76,44 @@ def admission(
         ),
         contract=ContractStanding("contract-1", contract_client, contract_center, signed),
         center=CenterStanding(center, in_register, qualified, stage_iii, places, ownership),
+    )
+
+
+def any_facts() -> st.SearchStrategy[Facts]:
+    """Facts that meet or break every guard's conditions, each independently."""
+    from resocialize.records import LabourOutcome, MedicalHelp, MedicalHelpKind
+
+    admissions = st.builds(
+        admission,
+        client=st.sampled_from([CLIENT, "cl-other"]),
+        center=st.sampled_from([CENTER, "center-2"]),
+        placed_with=st.sampled_from([CENTER, "center-2", None]),
+        valid_from=st.sampled_from([date(2020, 1, 1), date(2030, 1, 1)]),
+        valid_until=st.sampled_from([date(2030, 12, 31), date(2040, 1, 1)]),
+        active=st.booleans(),
+        contract_client=st.sampled_from([CLIENT, "cl-other"]),
+        contract_center=st.sampled_from([CENTER, "center-2"]),
+        signed=st.booleans(),
+        in_register=st.booleans(),
+        qualified=st.booleans(),
+        stage_iii=st.booleans(),
+        places=st.integers(0, 2),
+        ownership=st.sampled_from(list(OwnershipForm)),
+    )
+    referral = Referral(ReferralSource.FAMILY, date(2020, 1, 1), "dept-2")
+    return st.builds(
+        lambda base, *extra: attrs.evolve(
+            base,
+            referral=extra[0],
+            program_id=extra[1],
+            assessment_id=extra[2],
+            medical_help=extra[3],
+            labour_outcome=extra[4],
+        ),
+        st.one_of(st.just(Facts()), admissions),
+        st.sampled_from([None, referral]),
+        st.sampled_from([None, "irp-2"]),
+        st.sampled_from([None, "assess-2"]),
+        st.sampled_from([None, MedicalHelp(MedicalHelpKind.DIAGNOSTICS, date(2020, 1, 1))]),
+        st.sampled_from([None, *LabourOutcome]),
     )

@@ -1,0 +1,1 @@
+"""Hypothesis strategies and test helpers for users of resocialize."""
