@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import attrs
 from hypothesis import strategies as st
@@ -12,7 +12,7 @@ from resocialize.organizations import OwnershipForm
 from resocialize.pathway import Case, Event, advance, identify
 from resocialize.records import CourtMeasure, CourtOrder, Origin, Referral, ReferralSource
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 BY = "agency/officer-1"
 CLIENT = "cl-test0001"
 CENTER = "center-1"

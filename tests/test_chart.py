@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from _builders import BY, any_facts, opened
 from hypothesis import given
 from hypothesis import strategies as st
 from statemachine.exceptions import TransitionNotAllowed
 
+from _builders import BY, any_facts, opened
 from resocialize.chart import PathwayChart, compile_table
 from resocialize.errors import RuleViolation, ValidationError
 from resocialize.guards import GUARDS

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from _builders import BY, CENTER, CLIENT, T0, admission, in_treatment, opened, run
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _builders import BY, CENTER, CLIENT, T0, admission, in_treatment, opened, run
 from resocialize.errors import RuleViolation, ValidationError
 from resocialize.facts import Facts
 from resocialize.guards import add_months

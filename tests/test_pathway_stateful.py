@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from _builders import BY, T0, any_facts
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from _builders import BY, T0, any_facts
 from resocialize.errors import RuleViolation
 from resocialize.pathway import (
     Case,

@@ -58,7 +58,7 @@ _ADMISSION: Final = [
 ]
 
 
-class PathwayChart(StateChart, _Conditions):  # type: ignore[misc,valid-type]
+class PathwayChart(StateChart[Any], _Conditions):  # type: ignore[misc,valid-type]
     """Stages I-V of seed 001 and the states beside them.
 
     Refusals must surface: unknown or impossible events raise instead of being
@@ -88,7 +88,9 @@ class PathwayChart(StateChart, _Conditions):  # type: ignore[misc,valid-type]
     moved_away = ChartState(final=True, value=State.MOVED_AWAY)
     deceased = ChartState(final=True, value=State.DECEASED)
 
-    engage = motivation.from_(identified, monitoring, relapsed, dropped_out, consent_withdrawn, pre_release)
+    engage = motivation.from_(
+        identified, monitoring, relapsed, dropped_out, consent_withdrawn, pre_release
+    )
     refuse = monitoring.from_(identified, motivation, treatment, relapsed)
     start_treatment = treatment.from_(motivation, relapsed)
 
@@ -195,7 +197,7 @@ class Table:
         return tuple(event for (source, event) in self.moves if source is state)
 
 
-def compile_table(chart: type[StateChart] = PathwayChart) -> Table:
+def compile_table(chart: type[StateChart[Any]] = PathwayChart) -> Table:
     """Read the chart's states, events, transitions and guard names into a :class:`Table`."""
     moves: dict[tuple[State, Event], Move] = {}
     events: dict[Event, None] = {}

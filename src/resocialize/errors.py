@@ -134,6 +134,6 @@ def _join(prefix: str, path: str) -> str:
         return prefix
     if path.startswith("$"):
         path = path[1:]
-    if path.startswith("[") or path.startswith("."):
+    if path.startswith(("[", ".")):
         return prefix + path
     return f"{prefix}.{path}"

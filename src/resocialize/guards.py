@@ -45,14 +45,18 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def consent_given(case: Case, facts: Facts, at: datetime, rules: PathwayRules) -> tuple[Reason, ...]:
+def consent_given(
+    case: Case, facts: Facts, at: datetime, rules: PathwayRules
+) -> tuple[Reason, ...]:
     """Informed consent is active (PW-04)."""
     if case.consent_since is not None:
         return _MET
     return (Reason("consent.missing", "informed consent is not given (or was withdrawn)"),)
 
 
-def consent_absent(case: Case, facts: Facts, at: datetime, rules: PathwayRules) -> tuple[Reason, ...]:
+def consent_absent(
+    case: Case, facts: Facts, at: datetime, rules: PathwayRules
+) -> tuple[Reason, ...]:
     """Consent is not already active (giving it twice is a mistake worth reporting)."""
     if case.consent_since is None:
         return _MET
@@ -153,7 +157,9 @@ def contract_signed(
     return tuple(reasons)
 
 
-def center_admits(case: Case, facts: Facts, at: datetime, rules: PathwayRules) -> tuple[Reason, ...]:
+def center_admits(
+    case: Case, facts: Facts, at: datetime, rules: PathwayRules
+) -> tuple[Reason, ...]:
     """The center is in the register, qualified on the date, runs a stage III program and
     has a free place (PW-05)."""
     center = facts.center
@@ -166,7 +172,9 @@ def center_admits(case: Case, facts: Facts, at: datetime, rules: PathwayRules) -
             Reason("center.not_in_register", "the center is not in the register of centers", ident)
         )
     if not center.qualified:
-        reasons.append(Reason("center.not_qualified", "the center is not qualified on the date", ident))
+        reasons.append(
+            Reason("center.not_qualified", "the center is not qualified on the date", ident)
+        )
     if not center.runs_stage_iii_program:
         reasons.append(
             Reason("center.no_stage_iii_program", "the center runs no stage III program", ident)
@@ -197,7 +205,9 @@ def minor_in_state_center(
     )
 
 
-def center_changes(case: Case, facts: Facts, at: datetime, rules: PathwayRules) -> tuple[Reason, ...]:
+def center_changes(
+    case: Case, facts: Facts, at: datetime, rules: PathwayRules
+) -> tuple[Reason, ...]:
     """A transfer goes to another center than the current one (CF-03)."""
     center = facts.center
     if center is None or center.center_id != case.center_id:
@@ -251,9 +261,7 @@ def _supplied(field: str) -> Guard:
     def guard(case: Case, facts: Facts, at: datetime, rules: PathwayRules) -> tuple[Reason, ...]:
         if getattr(facts, field) is not None:
             return _MET
-        return (
-            Reason("facts.missing", f"the event needs facts.{field}", {"field": field}),
-        )
+        return (Reason("facts.missing", f"the event needs facts.{field}", {"field": field}),)
 
     guard.__name__ = f"{field}_supplied"
     guard.__doc__ = f"The event's facts carry ``{field}``."

@@ -128,7 +128,7 @@ _ROUNDING_MODES: Final = frozenset(
 )
 
 
-class CurrencyMismatch(ValidationError):  # noqa: N818 (a kind of ValidationError)
+class CurrencyMismatch(ValidationError):
     """Two amounts in different currencies were combined or ordered.
 
     The one problem is at path ``currency``; ``left`` and ``right`` are the codes.

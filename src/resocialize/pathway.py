@@ -360,10 +360,10 @@ def _placed(placement: Placement) -> Mapping[str, Any]:
 
 
 def _placement(facts: Facts) -> Placement:
-    assert facts.center and facts.certificate and facts.contract  # guarded by the chart
-    return Placement(
-        facts.center.center_id, facts.certificate.certificate_id, facts.contract.contract_id
-    )
+    center, certificate, contract = facts.center, facts.certificate, facts.contract
+    if center is None or certificate is None or contract is None:  # the guards refuse this
+        raise ValidationError.at("facts", "admission needs a center, certificate and contract")
+    return Placement(center.center_id, certificate.certificate_id, contract.contract_id)
 
 
 _RECORDS: Final[Mapping[Event, Callable[[Facts], Record | None]]] = {
@@ -587,7 +587,9 @@ def advance(
         if guard(case, facts, at, rules):
             raise RuleViolation(_refusals(case, event, at, facts, rules))
     build = _RECORDS.get(event)
-    entry = HistoryEntry(at, by, event, case.state, move.target, reason, build(facts) if build else None)
+    entry = HistoryEntry(
+        at, by, event, case.state, move.target, reason, build(facts) if build else None
+    )
     new = _apply(case, entry)
     kind = _NOTICES.get(event)
     if kind is None or case.court_order is None:
@@ -710,6 +712,7 @@ def diagram(*, guards: bool = False) -> str:
     for final in sorted(table.finals):
         lines.append(f"    {final.value} --> [*]")
     lines.append(
-        "    note right of deceased: move_away and record_death\\nare possible from every open state"
+        "    note right of deceased: move_away and record_death"
+        "\\nare possible from every open state"
     )
     return "\n".join(lines) + "\n"

@@ -9,8 +9,8 @@ JSON tag of each is in :data:`RECORD_TAGS`, stable across versions).
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any, Final
 
 import attrs
@@ -50,7 +50,7 @@ class ReferralSource(enum.StrEnum):
     LOW_THRESHOLD_NGO = "low_threshold_ngo"
     """An NGO working where users gather (low-threshold center)."""
     COURT = "court"
-    """A court ordering treatment and rehabilitation, as an additional measure or instead of punishment."""
+    """A court ordering treatment and rehabilitation (additional measure or alternative)."""
     PRISON_PROBATION = "prison_probation"
     """A prison or probation service."""
     FAMILY = "family"
@@ -198,7 +198,9 @@ class LabourResult:
     outcome: LabourOutcome = attrs.field(validator=_enum(LabourOutcome))
 
 
-Record = Opening | Referral | ProgramRecord | DiagnosisRecord | MedicalHelp | Placement | LabourResult
+Record = (
+    Opening | Referral | ProgramRecord | DiagnosisRecord | MedicalHelp | Placement | LabourResult
+)
 """Every payload a history entry may carry."""
 
 RECORD_TAGS: Final[dict[type[object], str]] = {

@@ -50,7 +50,8 @@ def _details(value: Mapping[str, Detail] | None) -> Mapping[str, Detail]:
             raise ValidationError.at("details", f"keys must be strings, not {type(key).__name__}")
         if item is not None and not isinstance(item, str | int | bool):
             raise ValidationError.at(
-                f"details.{key}", f"must be a string, integer, boolean or None, not {type(item).__name__}"
+                f"details.{key}",
+                f"must be a string, integer, boolean or None, not {type(item).__name__}",
             )
     return MappingProxyType(items)
 
@@ -101,7 +102,9 @@ def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
     reasons = tuple(value)
     for i, reason in enumerate(reasons):
         if not isinstance(reason, Reason):
-            raise ValidationError.at(f"reasons[{i}]", f"must be a Reason, not {type(reason).__name__}")
+            raise ValidationError.at(
+                f"reasons[{i}]", f"must be a Reason, not {type(reason).__name__}"
+            )
     return reasons
 
 
