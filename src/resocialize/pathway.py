@@ -168,7 +168,7 @@ class Event(enum.StrEnum):
     RECORD_DEATH = "record_death"
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class PathwayRules:
     """A region's settings of the pathway rules."""
 
@@ -191,7 +191,7 @@ class PathwayRules:
 DEFAULT_RULES: Final = PathwayRules()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class HistoryEntry:
     """One recorded event: when, who, which event, from which state to which, why (PW-12)."""
 
@@ -206,7 +206,7 @@ class HistoryEntry:
     record: Record | None = None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Case:
     """One client's episode on the pathway. Build it with :func:`identify`.
 
@@ -266,7 +266,7 @@ class NoticeKind(enum.StrEnum):
     REMISSION = "remission"
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CourtNotice:
     """A notification for the court that ordered the client's treatment (PW-11)."""
 
@@ -279,7 +279,7 @@ class CourtNotice:
     at: datetime
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Step:
     """What :func:`advance` returns: the new case, the recorded entry, and notices to send."""
 

@@ -121,7 +121,7 @@ def _enum(kind: type[enum.Enum]) -> Callable[[Any, Any, Any], None]:
     return validate
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Referral:
     """Who identified the client, when, and which department of the agency took it up (PW-01)."""
 
@@ -134,7 +134,7 @@ class Referral:
     note: str | None = attrs.field(default=None, validator=_optional_text)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CourtOrder:
     """A court's order of treatment and rehabilitation; the court is told of refusal,
     dropout and completion (PW-11)."""
@@ -145,7 +145,7 @@ class CourtOrder:
     measure: CourtMeasure = attrs.field(validator=_enum(CourtMeasure))
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Opening:
     """The record that opens a case: who the client is (pseudonymously) and how they came."""
 
@@ -159,21 +159,21 @@ class Opening:
     )
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ProgramRecord:
     """An individual program was recorded for the case (PW-04: only with consent)."""
 
     program_id: str = attrs.field(validator=_text)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DiagnosisRecord:
     """A socio-psychological diagnosis (assessment) was recorded (PW-03)."""
 
     assessment_id: str = attrs.field(validator=_text)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class MedicalHelp:
     """Medical help given at stage II (PW-03): what, when, by whom."""
 
@@ -182,7 +182,7 @@ class MedicalHelp:
     provider_id: str | None = attrs.field(default=None, validator=_optional_text)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Placement:
     """The client was admitted to a center with a certificate and a social contract (PW-05)."""
 
@@ -191,7 +191,7 @@ class Placement:
     contract_id: str = attrs.field(validator=_text)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class LabourResult:
     """The outcome of stage IV (PW-06)."""
 
