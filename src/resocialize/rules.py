@@ -97,6 +97,10 @@ class Reason:
     def __hash__(self) -> int:
         return hash((self.code, self.message, tuple(sorted(self.details.items(), key=str))))
 
+    def __reduce__(self) -> tuple[type[Reason], tuple[str, str, dict[str, Detail]]]:
+        # the read-only details mapping cannot be pickled itself; rebuild it on load
+        return (type(self), (self.code, self.message, dict(self.details)))
+
 
 def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
     reasons = tuple(value)
