@@ -1,11 +1,53 @@
-"""MkDocs hook: draw the pathway diagram from the chart at build time, never by hand."""
+"""MkDocs hooks.
+
+- Draw the pathway diagram and guard table from the chart at build time, never by hand.
+- Fence doctest blocks (``>>>`` lines and their output) as ``pycon`` code wherever they
+  stand, docstrings included, so their output is shown as code and not read as Markdown.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+from mkdocs.plugins import event_priority
+
 MARKER = "<!-- pathway-diagram -->"
 MARKER_GUARDS = "<!-- pathway-guards -->"
+
+
+class _DoctestFences(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        fenced = False  # inside a fence written by the author
+        block = False  # inside a doctest block we are fencing
+        for line in lines:
+            stripped = line.strip()
+            if stripped.startswith("```"):
+                fenced = not fenced
+            if not fenced and not block and stripped.startswith(">>>"):
+                out.append("```pycon")
+                block = True
+            elif block and not stripped:
+                out.append("```")
+                block = False
+            out.append(line)
+        if block:
+            out.append("```")
+        return out
+
+
+class DoctestFences(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.preprocessors.register(_DoctestFences(md), "doctest_fences", 40)
+
+
+@event_priority(100)  # before mkdocstrings reads the extensions
+def on_config(config: Any) -> Any:
+    config.markdown_extensions.append(DoctestFences())
+    return config
 
 
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
