@@ -26,14 +26,14 @@ import json
 import os
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from resocialize.chart import PathwayChart
 from resocialize.facts import NO_FACTS
 from resocialize.pathway import DEFAULT_RULES, Case, Event, advance, identify, pathway_table
 from resocialize.records import Origin, Referral, ReferralSource
 
-T0 = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 SOURCES = list(ReferralSource)
 ORIGINS = list(Origin)
 EVENTS = (Event.START_TREATMENT, Event.GIVE_CONSENT)
@@ -48,6 +48,25 @@ def rss_bytes() -> int:
         import resource
 
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def import_ms() -> float:
+    """Time of ``import resocialize`` in a fresh interpreter (-X importtime), best of 3."""
+    import subprocess
+
+    best = float("inf")
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import resocialize"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for line in done.stderr.splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) == 3 and parts[2] == "resocialize":
+                best = min(best, int(parts[1]) / 1000)
+    return best
 
 
 def build(n: int) -> list[Case]:
@@ -123,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"advance()              {rate:>12,.0f} events/s  ({n:,} events)")
     print(f"chart instance (peer)  {peer_rate:>12,.0f} events/s  ({sample:,} events)")
     print(f"ratio                  {ratio:>12,.1f} x   (target >= 50 x)")
+    imported = import_ms()
+    print(f"import resocialize     {imported:>12,.0f} ms  (target < 200 ms; best of 3)")
     if n >= 1_000_000:
         verdict = "under" if held < 2**30 else "OVER"
         print(f"1,000,000 cases held in {held / 2**20:,.0f} MiB: {verdict} 1 GiB")
@@ -137,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 "ratio": round(ratio, 1),
                 "memory_bytes": held,
                 "bytes_per_case": round(per_case),
+                "import_ms": round(imported, 1),
                 "build_s": round(build_s, 2),
                 "python": sys.version.split()[0],
                 "date": date.today().isoformat(),
