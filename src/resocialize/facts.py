@@ -18,11 +18,12 @@ Each event reads only some fields; the rest may stay ``None``:
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Final
+from datetime import date
+from typing import Final
 
 import attrs
 
+from ._checks import day, flag, text
 from .errors import ValidationError
 from .organizations import OwnershipForm
 from .records import LabourOutcome, MedicalHelp, Referral
@@ -36,21 +37,6 @@ __all__ = [
 ]
 
 
-def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError.at(attribute.name, "must be a non-empty string")
-
-
-def _day(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValidationError.at(attribute.name, f"must be a date, not {type(value).__name__}")
-
-
-def _flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, bool):
-        raise ValidationError.at(attribute.name, f"must be a boolean, not {type(value).__name__}")
-
-
 @attrs.frozen
 class CertificateStanding:
     """A certificate as it stands on the day of the event (CF-01, CF-04).
@@ -59,12 +45,12 @@ class CertificateStanding:
     is false once the certificate is settled, cancelled or revoked.
     """
 
-    certificate_id: str = attrs.field(validator=_text)
-    client_id: str = attrs.field(validator=_text)
-    valid_from: date = attrs.field(validator=_day)
-    valid_until: date = attrs.field(validator=_day)
+    certificate_id: str = attrs.field(validator=text)
+    client_id: str = attrs.field(validator=text)
+    valid_from: date = attrs.field(validator=day)
+    valid_until: date = attrs.field(validator=day)
     center_id: str | None = None
-    active: bool = attrs.field(default=True, validator=_flag)
+    active: bool = attrs.field(default=True, validator=flag)
 
     def __attrs_post_init__(self) -> None:
         if self.valid_until < self.valid_from:
@@ -76,20 +62,20 @@ class ContractStanding:
     """A social contract as it stands (CF-02): which client and center it binds, and
     whether every party has signed."""
 
-    contract_id: str = attrs.field(validator=_text)
-    client_id: str = attrs.field(validator=_text)
-    center_id: str = attrs.field(validator=_text)
-    signed: bool = attrs.field(validator=_flag)
+    contract_id: str = attrs.field(validator=text)
+    client_id: str = attrs.field(validator=text)
+    center_id: str = attrs.field(validator=text)
+    signed: bool = attrs.field(validator=flag)
 
 
 @attrs.frozen
 class CenterStanding:
     """A center as it stands in the register on the day of the event (PW-05, RG-08)."""
 
-    center_id: str = attrs.field(validator=_text)
-    in_register: bool = attrs.field(validator=_flag)
-    qualified: bool = attrs.field(validator=_flag)
-    runs_stage_iii_program: bool = attrs.field(validator=_flag)
+    center_id: str = attrs.field(validator=text)
+    in_register: bool = attrs.field(validator=flag)
+    qualified: bool = attrs.field(validator=flag)
+    runs_stage_iii_program: bool = attrs.field(validator=flag)
     free_places: int = attrs.field()
     ownership: OwnershipForm = attrs.field()
 

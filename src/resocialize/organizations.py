@@ -28,7 +28,8 @@ from typing import Final, NewType
 
 import attrs
 
-from .errors import FieldProblem, ValidationError
+from ._checks import Problems, id_problem, text_problem
+from .errors import ValidationError
 
 __all__ = [
     "ROLE_DESCRIPTIONS",
@@ -41,8 +42,6 @@ __all__ = [
 
 OrganizationId = NewType("OrganizationId", str)
 """The id of an organization: non-empty, no whitespace, at most 64 characters."""
-
-_MAX_ID_LENGTH: Final = 64
 
 
 class OwnershipForm(enum.StrEnum):
@@ -125,43 +124,6 @@ ROLE_DESCRIPTIONS: Final[Mapping[Role, str]] = MappingProxyType(
 """One line from the domain for each role."""
 
 
-class _Problems:
-    """Collects every bad field of one value before raising once."""
-
-    __slots__ = ("items",)
-
-    def __init__(self) -> None:
-        self.items: list[FieldProblem] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.items.append(FieldProblem(path, message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise ValidationError(self.items)
-
-
-def _id_problem(value: object) -> str | None:
-    """Why ``value`` is not a valid id, or None."""
-    if not isinstance(value, str):
-        return f"must be a string, not {type(value).__name__}"
-    if not value:
-        return "must not be empty"
-    if any(ch.isspace() for ch in value):
-        return "must not contain whitespace"
-    if len(value) > _MAX_ID_LENGTH:
-        return f"must be at most {_MAX_ID_LENGTH} characters, not {len(value)}"
-    return None
-
-
-def _text_problem(value: object) -> str | None:
-    if not isinstance(value, str):
-        return f"must be a string, not {type(value).__name__}"
-    if not value.strip():
-        return "must not be empty"
-    return None
-
-
 def _as_role(value: object) -> Role | None:
     if isinstance(value, Role):
         return value
@@ -211,10 +173,10 @@ name: must not be empty; ownership: is required for a rehabilitation center
         ownership: OwnershipForm | None = None,
         parent_id: str | None = None,
     ) -> None:
-        problems = _Problems()
-        if (msg := _id_problem(id)) is not None:
+        problems = Problems()
+        if (msg := id_problem(id)) is not None:
             problems.add("id", msg)
-        if (msg := _text_problem(name)) is not None:
+        if (msg := text_problem(name)) is not None:
             problems.add("name", msg)
 
         role_set: set[Role] = set()
@@ -232,7 +194,7 @@ name: must not be empty; ownership: is required for a rehabilitation center
             if count == 0:
                 problems.add("roles", "must name at least one role")
 
-        if municipality is not None and (msg := _text_problem(municipality)) is not None:
+        if municipality is not None and (msg := text_problem(municipality)) is not None:
             problems.add("municipality", msg)
 
         ownership_form: OwnershipForm | None = None
@@ -246,7 +208,7 @@ name: must not be empty; ownership: is required for a rehabilitation center
             problems.add("ownership", "is required for a rehabilitation center")
 
         if parent_id is not None:
-            if (msg := _id_problem(parent_id)) is not None:
+            if (msg := id_problem(parent_id)) is not None:
                 problems.add("parent_id", msg)
             elif parent_id == id:
                 problems.add("parent_id", "must differ from the organization's own id")
@@ -282,7 +244,7 @@ class Partners:
     organizations: tuple[Organization, ...] = ()
 
     def __init__(self, organizations: Iterable[Organization] = ()) -> None:
-        problems = _Problems()
+        problems = Problems()
         if isinstance(organizations, str | bytes) or not isinstance(organizations, Iterable):
             problems.add(
                 "organizations",
@@ -337,7 +299,7 @@ class Partners:
         ...
         resocialize.errors.ValidationError: invalid input: id: no organization with id 'nobody'
         """
-        if (msg := _id_problem(id)) is not None:
+        if (msg := id_problem(id)) is not None:
             raise ValidationError.at("id", msg)
         for org in self.organizations:
             if org.id == id:
@@ -361,7 +323,7 @@ class Partners:
             raise ValidationError.at(
                 "organization", f"must be an Organization, not {type(organization).__name__}"
             )
-        problems = _Problems()
+        problems = Problems()
         if organization.id in self:
             problems.add("id", f"an organization with id {organization.id!r} already exists")
         if organization.parent_id is not None and organization.parent_id not in self:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
+from ._checks import instant_problem, text_problem
 from .errors import FieldProblem, RuleViolation, ValidationError
 from .facts import NO_FACTS, Facts
 from .records import (
@@ -403,15 +404,15 @@ def _apply(case: Case, entry: HistoryEntry) -> Case:
 
 
 def _aware(at: object, path: str, problems: list[FieldProblem]) -> None:
-    if not isinstance(at, datetime):
-        problems.append(FieldProblem(path, f"must be a datetime, not {type(at).__name__}"))
-    elif at.tzinfo is None or at.utcoffset() is None:
-        problems.append(FieldProblem(path, "must be timezone-aware"))
+    message = instant_problem(at)
+    if message is not None:
+        problems.append(FieldProblem(path, message))
 
 
 def _text(value: object, path: str, problems: list[FieldProblem]) -> None:
-    if not isinstance(value, str) or not value.strip():
-        problems.append(FieldProblem(path, "must be a non-empty string"))
+    message = text_problem(value)
+    if message is not None:
+        problems.append(FieldProblem(path, message))
 
 
 def _event(event: object, problems: list[FieldProblem]) -> Event | None:

@@ -27,12 +27,13 @@ import json
 import random
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Final, NewType
 
 import attrs
 
-from .errors import FieldProblem, ValidationError
+from ._checks import Problems, date_problem, id_problem, text_problem
+from .errors import ValidationError
 
 __all__ = [
     "MIN_SECRET_BYTES",
@@ -61,56 +62,10 @@ LinkageKey = NewType("LinkageKey", str)
 MIN_SECRET_BYTES: Final = 16
 """The shortest linkage secret accepted, in bytes."""
 
-_MAX_ID_LENGTH: Final = 64
 _BASE32: Final = "abcdefghijklmnopqrstuvwxyz234567"
 _CLIENT_ID_CHARS: Final = 20
 _HIDDEN: Final = "<identifying data hidden>"
 _KEY_CONTEXT: Final = b"resocialize.people.linkage_keys.v1\x00"
-
-
-class _Problems:
-    """Collects every bad field of one value before raising once."""
-
-    __slots__ = ("items",)
-
-    def __init__(self) -> None:
-        self.items: list[FieldProblem] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.items.append(FieldProblem(path, message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise ValidationError(self.items)
-
-
-def _id_problem(value: object) -> str | None:
-    """Why ``value`` is not a valid id, or None."""
-    if not isinstance(value, str):
-        return f"must be a string, not {type(value).__name__}"
-    if not value:
-        return "must not be empty"
-    if any(ch.isspace() for ch in value):
-        return "must not contain whitespace"
-    if len(value) > _MAX_ID_LENGTH:
-        return f"must be at most {_MAX_ID_LENGTH} characters, not {len(value)}"
-    return None
-
-
-def _text_problem(value: object) -> str | None:
-    if not isinstance(value, str):
-        return f"must be a string, not {type(value).__name__}"
-    if not value.strip():
-        return "must not be empty"
-    return None
-
-
-def _date_problem(value: object) -> str | None:
-    if isinstance(value, datetime):
-        return "must be a date, not a datetime"
-    if not isinstance(value, date):
-        return f"must be a date, not {type(value).__name__}"
-    return None
 
 
 # ---------------------------------------------------------------- client ids
@@ -144,7 +99,7 @@ def client_id(value: str) -> ClientId:
     ...
     resocialize.errors.ValidationError: invalid input: client_id: must not contain whitespace
     """
-    if (msg := _id_problem(value)) is not None:
+    if (msg := id_problem(value)) is not None:
         raise ValidationError.at("client_id", msg)
     return ClientId(value)
 
@@ -221,16 +176,16 @@ class IdentityDocument:
     issuer: str | None = None
 
     def __init__(self, kind: str, number: str, issuer: str | None = None) -> None:
-        problems = _Problems()
-        if (msg := _text_problem(kind)) is not None:
+        problems = Problems()
+        if (msg := text_problem(kind)) is not None:
             problems.add("kind", msg)
         elif not normalize_name(kind):
             problems.add("kind", "must contain a letter or digit")
-        if (msg := _text_problem(number)) is not None:
+        if (msg := text_problem(number)) is not None:
             problems.add("number", msg)
         elif not normalize_document_number(number):
             problems.add("number", "must contain a letter or digit")
-        if issuer is not None and (msg := _text_problem(issuer)) is not None:
+        if issuer is not None and (msg := text_problem(issuer)) is not None:
             problems.add("issuer", msg)
         problems.raise_if_any()
         self.__attrs_init__(kind, number, issuer)
@@ -248,7 +203,7 @@ class Sex(enum.StrEnum):
 
 
 def _check_person(
-    problems: _Problems,
+    problems: Problems,
     family_name: object,
     given_names: object,
     birth_date: object,
@@ -256,11 +211,11 @@ def _check_person(
 ) -> tuple[IdentityDocument, ...]:
     """Add the problems of the fields shared by Identity and IdentityReport; the documents."""
     for path, name in (("family_name", family_name), ("given_names", given_names)):
-        if (msg := _text_problem(name)) is not None:
+        if (msg := text_problem(name)) is not None:
             problems.add(path, msg)
         elif isinstance(name, str) and not normalize_name(name):
             problems.add(path, "must contain a letter")
-    if (msg := _date_problem(birth_date)) is not None:
+    if (msg := date_problem(birth_date)) is not None:
         problems.add("birth_date", msg)
     if isinstance(documents, str | bytes) or not isinstance(documents, Iterable):
         problems.add(
@@ -309,8 +264,8 @@ class Identity:
         documents: Iterable[IdentityDocument] = (),
         address: str | None = None,
     ) -> None:
-        problems = _Problems()
-        if (msg := _id_problem(client_id)) is not None:
+        problems = Problems()
+        if (msg := id_problem(client_id)) is not None:
             problems.add("client_id", msg)
         docs = _check_person(problems, family_name, given_names, birth_date, documents)
         recorded = Sex.UNRECORDED
@@ -318,7 +273,7 @@ class Identity:
             recorded = Sex(sex)
         except ValueError:
             problems.add("sex", "must be one of " + ", ".join(s.value for s in Sex))
-        if address is not None and (msg := _text_problem(address)) is not None:
+        if address is not None and (msg := text_problem(address)) is not None:
             problems.add("address", msg)
         problems.raise_if_any()
         self.__attrs_init__(
@@ -337,7 +292,7 @@ class Identity:
         >>> leap.age_on(date(2022, 2, 28)), leap.age_on(date(2022, 3, 1))
         (17, 18)
         """
-        if (msg := _date_problem(day)) is not None:
+        if (msg := date_problem(day)) is not None:
             raise ValidationError.at("day", msg)
         if day < self.birth_date:
             raise ValidationError.at("day", "is before the birth date")
@@ -379,7 +334,7 @@ class IdentityReport:
         birth_date: date,
         documents: Iterable[IdentityDocument] = (),
     ) -> None:
-        problems = _Problems()
+        problems = Problems()
         docs = _check_person(problems, family_name, given_names, birth_date, documents)
         problems.raise_if_any()
         self.__attrs_init__(family_name, given_names, birth_date, docs)
@@ -425,7 +380,7 @@ def linkage_keys(person: Identity | IdentityReport, secret: bytes) -> frozenset[
     ...
     resocialize.errors.ValidationError: invalid input: secret: must be at least 16 bytes ...
     """
-    problems = _Problems()
+    problems = Problems()
     if not isinstance(person, Identity | IdentityReport):
         problems.add(
             "person", f"must be an Identity or an IdentityReport, not {type(person).__name__}"
@@ -473,7 +428,7 @@ def same_person(a_keys: Iterable[LinkageKey], b_keys: Iterable[LinkageKey]) -> b
     >>> same_person({LinkageKey("k1")}, set())
     False
     """
-    problems = _Problems()
+    problems = Problems()
     for path, keys in (("a_keys", a_keys), ("b_keys", b_keys)):
         if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
             problems.add(path, f"must be a collection of linkage keys, not {type(keys).__name__}")
@@ -521,10 +476,10 @@ consents_to_take_part=True)
         relation: Relation,
         consents_to_take_part: bool = False,
     ) -> None:
-        problems = _Problems()
-        if (msg := _id_problem(id)) is not None:
+        problems = Problems()
+        if (msg := id_problem(id)) is not None:
             problems.add("id", msg)
-        if (msg := _id_problem(client_id)) is not None:
+        if (msg := id_problem(client_id)) is not None:
             problems.add("client_id", msg)
         kind = Relation.OTHER
         try:

@@ -9,13 +9,12 @@ JSON tag of each is in :data:`RECORD_TAGS`, stable across versions).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from datetime import date, datetime
-from typing import Any, Final
+from datetime import date
+from typing import Final
 
 import attrs
 
-from .errors import ValidationError
+from ._checks import day, member_of, optional_text, text
 
 __all__ = [
     "RECORD_TAGS",
@@ -97,41 +96,17 @@ class LabourOutcome(enum.StrEnum):
     NEITHER = "neither"
 
 
-def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError.at(attribute.name, "must be a non-empty string")
-
-
-def _optional_text(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise ValidationError.at(attribute.name, "must be a non-empty string or None")
-
-
-def _day(instance: object, attribute: attrs.Attribute[date], value: object) -> None:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValidationError.at(attribute.name, f"must be a date, not {type(value).__name__}")
-
-
-def _enum(kind: type[enum.Enum]) -> Callable[[Any, Any, Any], None]:
-    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            choices = ", ".join(str(m.value) for m in kind)
-            raise ValidationError.at(attribute.name, f"must be one of {choices}, not {value!r}")
-
-    return validate
-
-
 @attrs.frozen(weakref_slot=False)
 class Referral:
     """Who identified the client, when, and which department of the agency took it up (PW-01)."""
 
-    source: ReferralSource = attrs.field(validator=_enum(ReferralSource))
-    on: date = attrs.field(validator=_day)
-    department: str = attrs.field(validator=_text)
+    source: ReferralSource = attrs.field(validator=member_of(ReferralSource))
+    on: date = attrs.field(validator=day)
+    department: str = attrs.field(validator=text)
     """The responsible department of the agency (a municipal department, usually)."""
-    referred_by: str | None = attrs.field(default=None, validator=_optional_text)
+    referred_by: str | None = attrs.field(default=None, validator=optional_text)
     """The referring organization's id, where known."""
-    note: str | None = attrs.field(default=None, validator=_optional_text)
+    note: str | None = attrs.field(default=None, validator=optional_text)
 
 
 @attrs.frozen(weakref_slot=False)
@@ -139,19 +114,19 @@ class CourtOrder:
     """A court's order of treatment and rehabilitation; the court is told of refusal,
     dropout and completion (PW-11)."""
 
-    court_id: str = attrs.field(validator=_text)
-    reference: str = attrs.field(validator=_text)
-    issued_on: date = attrs.field(validator=_day)
-    measure: CourtMeasure = attrs.field(validator=_enum(CourtMeasure))
+    court_id: str = attrs.field(validator=text)
+    reference: str = attrs.field(validator=text)
+    issued_on: date = attrs.field(validator=day)
+    measure: CourtMeasure = attrs.field(validator=member_of(CourtMeasure))
 
 
 @attrs.frozen(weakref_slot=False)
 class Opening:
     """The record that opens a case: who the client is (pseudonymously) and how they came."""
 
-    case_id: str = attrs.field(validator=_text)
-    client_id: str = attrs.field(validator=_text)
-    origin: Origin = attrs.field(validator=_enum(Origin))
+    case_id: str = attrs.field(validator=text)
+    client_id: str = attrs.field(validator=text)
+    origin: Origin = attrs.field(validator=member_of(Origin))
     referral: Referral = attrs.field(validator=attrs.validators.instance_of(Referral))
     minor: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     court_order: CourtOrder | None = attrs.field(
@@ -163,39 +138,39 @@ class Opening:
 class ProgramRecord:
     """An individual program was recorded for the case (PW-04: only with consent)."""
 
-    program_id: str = attrs.field(validator=_text)
+    program_id: str = attrs.field(validator=text)
 
 
 @attrs.frozen(weakref_slot=False)
 class DiagnosisRecord:
     """A socio-psychological diagnosis (assessment) was recorded (PW-03)."""
 
-    assessment_id: str = attrs.field(validator=_text)
+    assessment_id: str = attrs.field(validator=text)
 
 
 @attrs.frozen(weakref_slot=False)
 class MedicalHelp:
     """Medical help given at stage II (PW-03): what, when, by whom."""
 
-    kind: MedicalHelpKind = attrs.field(validator=_enum(MedicalHelpKind))
-    on: date = attrs.field(validator=_day)
-    provider_id: str | None = attrs.field(default=None, validator=_optional_text)
+    kind: MedicalHelpKind = attrs.field(validator=member_of(MedicalHelpKind))
+    on: date = attrs.field(validator=day)
+    provider_id: str | None = attrs.field(default=None, validator=optional_text)
 
 
 @attrs.frozen(weakref_slot=False)
 class Placement:
     """The client was admitted to a center with a certificate and a social contract (PW-05)."""
 
-    center_id: str = attrs.field(validator=_text)
-    certificate_id: str = attrs.field(validator=_text)
-    contract_id: str = attrs.field(validator=_text)
+    center_id: str = attrs.field(validator=text)
+    certificate_id: str = attrs.field(validator=text)
+    contract_id: str = attrs.field(validator=text)
 
 
 @attrs.frozen(weakref_slot=False)
 class LabourResult:
     """The outcome of stage IV (PW-06)."""
 
-    outcome: LabourOutcome = attrs.field(validator=_enum(LabourOutcome))
+    outcome: LabourOutcome = attrs.field(validator=member_of(LabourOutcome))
 
 
 Record = (
