@@ -544,3 +544,10 @@ def test_client_is_never_named_in_a_case() -> None:
     case = admitted()
     assert case.client_id == CLIENT
     assert "name" not in {a for a in dir(case) if not a.startswith("_")}
+
+
+@pytest.mark.req("PW-13")
+def test_a_record_with_several_bad_fields_reports_every_one() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Referral("x", "2026-01-01", "")  # type: ignore[arg-type]
+    assert caught.value.paths == ("source", "on", "department")

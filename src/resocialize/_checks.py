@@ -2,7 +2,8 @@
 
 ``*_problem`` functions return the message for a bad value, or ``None``; the
 ``Problems`` collector gathers every bad field of one value and raises once; the
-attrs validators raise :class:`~resocialize.errors.ValidationError` at the field.
+``Checked`` mixin runs the checks named in attrs field metadata after init, so a
+value with several bad fields reports them all.
 """
 
 from __future__ import annotations
@@ -80,42 +81,65 @@ def instant_problem(value: object) -> str | None:
     return None
 
 
-Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+def checked(problem: Callable[[object], str | None]) -> dict[str, Any]:
+    """Field metadata: the check :class:`Checked` runs on the field's value."""
+    return {"check": problem}
 
 
-def _validator(problem: Callable[[object], str | None]) -> Validator:
-    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        message = problem(value)
-        if message is not None:
-            raise ValidationError.at(attribute.name, message)
+def optional(problem: Callable[[object], str | None]) -> Callable[[object], str | None]:
+    """The same check, letting ``None`` pass."""
 
-    return validate
+    def check(value: object) -> str | None:
+        return None if value is None else problem(value)
 
-
-text: Final = _validator(text_problem)
-"""attrs validator: a non-empty string."""
-day: Final = _validator(date_problem)
-"""attrs validator: a date, not a datetime."""
+    return check
 
 
-def optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """attrs validator: a non-empty string or None."""
-    if value is not None:
-        text(instance, attribute, value)
+def bool_problem(value: object) -> str | None:
+    """Why ``value`` is not a bool."""
+    return None if isinstance(value, bool) else f"must be a boolean, not {type(value).__name__}"
 
 
-def flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """attrs validator: a bool (not an int standing in for one)."""
-    if not isinstance(value, bool):
-        raise ValidationError.at(attribute.name, f"must be a boolean, not {type(value).__name__}")
+def member_problem(kind: type[enum.Enum]) -> Callable[[object], str | None]:
+    """A check that the value is a member of the enum ``kind``."""
+    choices = ", ".join(str(m.value) for m in kind)
+
+    def check(value: object) -> str | None:
+        return None if isinstance(value, kind) else f"must be one of {choices}, not {value!r}"
+
+    return check
 
 
-def member_of(kind: type[enum.Enum]) -> Validator:
-    """attrs validator: a member of the enum ``kind``."""
+def instance_problem(kind: type) -> Callable[[object], str | None]:
+    """A check that the value is an instance of ``kind``."""
 
-    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            choices = ", ".join(str(m.value) for m in kind)
-            raise ValidationError.at(attribute.name, f"must be one of {choices}, not {value!r}")
+    def check(value: object) -> str | None:
+        if isinstance(value, kind):
+            return None
+        return f"must be a {kind.__name__}, not {type(value).__name__}"
 
-    return validate
+    return check
+
+
+class Checked:
+    """Mixin for attrs values: after init, check every field and report every bad one.
+
+    Fields name their check in metadata (``attrs.field(metadata=checked(text_problem))``);
+    a class adds whole-value rules in ``_more_problems``. One
+    :class:`~resocialize.errors.ValidationError` lists them all.
+    """
+
+    __slots__ = ()
+
+    def __attrs_post_init__(self) -> None:
+        problems = Problems()
+        for field in attrs.fields(type(self)):  # type: ignore[arg-type]
+            check = field.metadata.get("check")
+            if check is not None:
+                problems.check(field.name, check(getattr(self, field.name)))
+        if not problems.items:
+            self._more_problems(problems)
+        problems.raise_if_any()
+
+    def _more_problems(self, problems: Problems) -> None:
+        """Rules about the whole value, checked once every field is well formed."""

@@ -23,8 +23,16 @@ from typing import Final
 
 import attrs
 
-from ._checks import day, flag, text
-from .errors import ValidationError
+from ._checks import (
+    Checked,
+    Problems,
+    bool_problem,
+    checked,
+    date_problem,
+    member_problem,
+    optional,
+    text_problem,
+)
 from .organizations import OwnershipForm
 from .records import LabourOutcome, MedicalHelp, Referral
 
@@ -37,57 +45,53 @@ __all__ = [
 ]
 
 
+def _places_problem(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return "must be a non-negative integer"
+    return None
+
+
 @attrs.frozen
-class CertificateStanding:
+class CertificateStanding(Checked):
     """A certificate as it stands on the day of the event (CF-01, CF-04).
 
     ``center_id`` is the center the certificate is placed with, if any; ``active``
     is false once the certificate is settled, cancelled or revoked.
     """
 
-    certificate_id: str = attrs.field(validator=text)
-    client_id: str = attrs.field(validator=text)
-    valid_from: date = attrs.field(validator=day)
-    valid_until: date = attrs.field(validator=day)
-    center_id: str | None = None
-    active: bool = attrs.field(default=True, validator=flag)
+    certificate_id: str = attrs.field(metadata=checked(text_problem))
+    client_id: str = attrs.field(metadata=checked(text_problem))
+    valid_from: date = attrs.field(metadata=checked(date_problem))
+    valid_until: date = attrs.field(metadata=checked(date_problem))
+    center_id: str | None = attrs.field(default=None, metadata=checked(optional(text_problem)))
+    active: bool = attrs.field(default=True, metadata=checked(bool_problem))
 
-    def __attrs_post_init__(self) -> None:
+    def _more_problems(self, problems: Problems) -> None:
         if self.valid_until < self.valid_from:
-            raise ValidationError.at("valid_until", "must not be before valid_from")
+            problems.add("valid_until", "must not be before valid_from")
 
 
 @attrs.frozen
-class ContractStanding:
+class ContractStanding(Checked):
     """A social contract as it stands (CF-02): which client and center it binds, and
     whether every party has signed."""
 
-    contract_id: str = attrs.field(validator=text)
-    client_id: str = attrs.field(validator=text)
-    center_id: str = attrs.field(validator=text)
-    signed: bool = attrs.field(validator=flag)
+    contract_id: str = attrs.field(metadata=checked(text_problem))
+    client_id: str = attrs.field(metadata=checked(text_problem))
+    center_id: str = attrs.field(metadata=checked(text_problem))
+    signed: bool = attrs.field(metadata=checked(bool_problem))
 
 
 @attrs.frozen
-class CenterStanding:
+class CenterStanding(Checked):
     """A center as it stands in the register on the day of the event (PW-05, RG-08)."""
 
-    center_id: str = attrs.field(validator=text)
-    in_register: bool = attrs.field(validator=flag)
-    qualified: bool = attrs.field(validator=flag)
-    runs_stage_iii_program: bool = attrs.field(validator=flag)
-    free_places: int = attrs.field()
-    ownership: OwnershipForm = attrs.field()
-
-    @free_places.validator
-    def _places(self, attribute: attrs.Attribute[int], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValidationError.at("free_places", "must be a non-negative integer")
-
-    @ownership.validator
-    def _ownership(self, attribute: attrs.Attribute[OwnershipForm], value: object) -> None:
-        if not isinstance(value, OwnershipForm):
-            raise ValidationError.at("ownership", f"must be an OwnershipForm, not {value!r}")
+    center_id: str = attrs.field(metadata=checked(text_problem))
+    in_register: bool = attrs.field(metadata=checked(bool_problem))
+    qualified: bool = attrs.field(metadata=checked(bool_problem))
+    runs_stage_iii_program: bool = attrs.field(metadata=checked(bool_problem))
+    free_places: int = attrs.field(metadata=checked(_places_problem))
+    ownership: OwnershipForm = attrs.field(metadata=checked(member_problem(OwnershipForm)))
 
 
 @attrs.frozen

@@ -14,7 +14,16 @@ from typing import Final
 
 import attrs
 
-from ._checks import day, member_of, optional_text, text
+from ._checks import (
+    Checked,
+    bool_problem,
+    checked,
+    date_problem,
+    instance_problem,
+    member_problem,
+    optional,
+    text_problem,
+)
 
 __all__ = [
     "RECORD_TAGS",
@@ -97,80 +106,80 @@ class LabourOutcome(enum.StrEnum):
 
 
 @attrs.frozen(weakref_slot=False)
-class Referral:
+class Referral(Checked):
     """Who identified the client, when, and which department of the agency took it up (PW-01)."""
 
-    source: ReferralSource = attrs.field(validator=member_of(ReferralSource))
-    on: date = attrs.field(validator=day)
-    department: str = attrs.field(validator=text)
+    source: ReferralSource = attrs.field(metadata=checked(member_problem(ReferralSource)))
+    on: date = attrs.field(metadata=checked(date_problem))
+    department: str = attrs.field(metadata=checked(text_problem))
     """The responsible department of the agency (a municipal department, usually)."""
-    referred_by: str | None = attrs.field(default=None, validator=optional_text)
+    referred_by: str | None = attrs.field(default=None, metadata=checked(optional(text_problem)))
     """The referring organization's id, where known."""
-    note: str | None = attrs.field(default=None, validator=optional_text)
+    note: str | None = attrs.field(default=None, metadata=checked(optional(text_problem)))
 
 
 @attrs.frozen(weakref_slot=False)
-class CourtOrder:
+class CourtOrder(Checked):
     """A court's order of treatment and rehabilitation; the court is told of refusal,
     dropout and completion (PW-11)."""
 
-    court_id: str = attrs.field(validator=text)
-    reference: str = attrs.field(validator=text)
-    issued_on: date = attrs.field(validator=day)
-    measure: CourtMeasure = attrs.field(validator=member_of(CourtMeasure))
+    court_id: str = attrs.field(metadata=checked(text_problem))
+    reference: str = attrs.field(metadata=checked(text_problem))
+    issued_on: date = attrs.field(metadata=checked(date_problem))
+    measure: CourtMeasure = attrs.field(metadata=checked(member_problem(CourtMeasure)))
 
 
 @attrs.frozen(weakref_slot=False)
-class Opening:
+class Opening(Checked):
     """The record that opens a case: who the client is (pseudonymously) and how they came."""
 
-    case_id: str = attrs.field(validator=text)
-    client_id: str = attrs.field(validator=text)
-    origin: Origin = attrs.field(validator=member_of(Origin))
-    referral: Referral = attrs.field(validator=attrs.validators.instance_of(Referral))
-    minor: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    case_id: str = attrs.field(metadata=checked(text_problem))
+    client_id: str = attrs.field(metadata=checked(text_problem))
+    origin: Origin = attrs.field(metadata=checked(member_problem(Origin)))
+    referral: Referral = attrs.field(metadata=checked(instance_problem(Referral)))
+    minor: bool = attrs.field(default=False, metadata=checked(bool_problem))
     court_order: CourtOrder | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(CourtOrder))
+        default=None, metadata=checked(optional(instance_problem(CourtOrder)))
     )
 
 
 @attrs.frozen(weakref_slot=False)
-class ProgramRecord:
+class ProgramRecord(Checked):
     """An individual program was recorded for the case (PW-04: only with consent)."""
 
-    program_id: str = attrs.field(validator=text)
+    program_id: str = attrs.field(metadata=checked(text_problem))
 
 
 @attrs.frozen(weakref_slot=False)
-class DiagnosisRecord:
+class DiagnosisRecord(Checked):
     """A socio-psychological diagnosis (assessment) was recorded (PW-03)."""
 
-    assessment_id: str = attrs.field(validator=text)
+    assessment_id: str = attrs.field(metadata=checked(text_problem))
 
 
 @attrs.frozen(weakref_slot=False)
-class MedicalHelp:
+class MedicalHelp(Checked):
     """Medical help given at stage II (PW-03): what, when, by whom."""
 
-    kind: MedicalHelpKind = attrs.field(validator=member_of(MedicalHelpKind))
-    on: date = attrs.field(validator=day)
-    provider_id: str | None = attrs.field(default=None, validator=optional_text)
+    kind: MedicalHelpKind = attrs.field(metadata=checked(member_problem(MedicalHelpKind)))
+    on: date = attrs.field(metadata=checked(date_problem))
+    provider_id: str | None = attrs.field(default=None, metadata=checked(optional(text_problem)))
 
 
 @attrs.frozen(weakref_slot=False)
-class Placement:
+class Placement(Checked):
     """The client was admitted to a center with a certificate and a social contract (PW-05)."""
 
-    center_id: str = attrs.field(validator=text)
-    certificate_id: str = attrs.field(validator=text)
-    contract_id: str = attrs.field(validator=text)
+    center_id: str = attrs.field(metadata=checked(text_problem))
+    certificate_id: str = attrs.field(metadata=checked(text_problem))
+    contract_id: str = attrs.field(metadata=checked(text_problem))
 
 
 @attrs.frozen(weakref_slot=False)
-class LabourResult:
+class LabourResult(Checked):
     """The outcome of stage IV (PW-06)."""
 
-    outcome: LabourOutcome = attrs.field(validator=member_of(LabourOutcome))
+    outcome: LabourOutcome = attrs.field(metadata=checked(member_problem(LabourOutcome)))
 
 
 Record = (
