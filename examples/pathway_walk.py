@@ -1,6 +1,6 @@
 """Walk one court-referred client along the pathway and print the story.
 
-    python examples/pathway_walk.py
+python examples/pathway_walk.py
 """
 
 from __future__ import annotations

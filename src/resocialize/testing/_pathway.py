@@ -9,6 +9,7 @@ the choices of the later steps where they were.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Final, NamedTuple
@@ -45,6 +46,7 @@ __all__ = [
     "clamp_day",
     "facts_from",
     "next_time",
+    "seeded_facts_choices",
     "step_actor",
     "step_event",
     "step_reason",
@@ -84,7 +86,7 @@ def clamp_day(day: date, low: date, high: date) -> date:
     return max(low, min(day, high))
 
 
-_FORWARD: Final = 40
+_FORWARD: Final = 60
 _RECORDING: Final = 6
 _ASIDE: Final = 3
 _CLOSING: Final = 1
@@ -121,19 +123,33 @@ Forward events weigh most so that walks of a few dozen events reach the later
 stages, and the events that close a case least; every allowed event keeps a chance."""
 
 
-def weighted_events(case: Case, allowed: tuple[Event, ...]) -> tuple[Event, ...]:
-    """``allowed`` with each event repeated by its weight, heaviest first (chart order
-    among equals), so that a walk shrinks towards the main road.
+_RANK: Final = {_FORWARD: 0, _CLOSING: 1, _ASIDE: 2, _RECORDING: 3}
+_OPEN_SLOTS: Final = 100
+"""Events that keep the case open take at least this many slots, closing ones one each."""
 
-    Recording a program again is no step forward, so it weighs as any recording."""
+
+def weighted_events(case: Case, allowed: tuple[Event, ...]) -> tuple[Event, ...]:
+    """``allowed`` with each event repeated by its weight: forward events first (so that a
+    walk shrinks towards the main road), recording ones last (so that the largest pick,
+    which Hypothesis favours, changes little), chart order among equals.
+
+    Events that keep the case open are repeated more where few are allowed, so that
+    closing it (moving away, death) stays rare in every state. Recording a program
+    again is no step forward, so it weighs as any recording."""
 
     def weight(event: Event) -> int:
         if event is Event.RECORD_PROGRAM and case.program_id is not None:
             return _RECORDING
         return EVENT_WEIGHTS.get(event, _ASIDE)
 
-    ordered = sorted(allowed, key=lambda event: -weight(event))
-    return tuple(event for event in ordered for _ in range(weight(event)))
+    ordered = sorted(allowed, key=lambda event: _RANK[weight(event)])
+    open_weight = sum(weight(event) for event in allowed if weight(event) != _CLOSING)
+    scale = -(-_OPEN_SLOTS // open_weight) if open_weight else 1
+    return tuple(
+        event
+        for event in ordered
+        for _ in range(weight(event) if weight(event) == _CLOSING else scale * weight(event))
+    )
 
 
 # --- ways admission facts can fail -------------------------------------------------------
@@ -325,58 +341,72 @@ class FactsChoices(NamedTuple):
     third_pick: int  # len(MISMATCHES): none
 
 
-def _ints(high: int) -> st.SearchStrategy[int]:
-    return st.integers(0, high)
-
-
-FACTS_CHOICES: Final = st.builds(
-    FactsChoices,
-    referral=_ints(3),
-    source=_ints(len(_SOURCES) - 1),
-    referral_days=_ints(90),
-    department=_ints(_ID_SPACE - 1),
-    program=_ints(4 * _ID_SPACE - 1),
-    assessment=_ints(4 * _ID_SPACE - 1),
-    medical=_ints(3),
-    medical_kind=_ints(len(_KINDS) - 1),
-    medical_days=_ints(90),
-    labour=_ints(4 * len(_OUTCOMES) - 1),
-    center=_ints(_ID_SPACE - 1),
-    places=_ints(199),
-    ownership=_ints(len(_OWNERSHIP) - 1),
-    valid_before=_ints(365),
-    valid_after=_ints(365),
-    mismatch=_ints(1),
-    first_pick=_ints(len(MISMATCHES) - 1),
-    second_pick=_ints(len(MISMATCHES)),
-    third_pick=_ints(len(MISMATCHES)),
+_FACT_SIZES: Final = FactsChoices(
+    referral=4,
+    source=len(_SOURCES),
+    referral_days=91,
+    department=_ID_SPACE,
+    program=4 * _ID_SPACE,
+    assessment=4 * _ID_SPACE,
+    medical=4,
+    medical_kind=len(_KINDS),
+    medical_days=91,
+    labour=4 * len(_OUTCOMES),
+    center=_ID_SPACE,
+    places=200,
+    ownership=len(_OWNERSHIP),
+    valid_before=366,
+    valid_after=366,
+    mismatch=2,
+    first_pick=len(MISMATCHES),
+    second_pick=len(MISMATCHES) + 1,
+    third_pick=len(MISMATCHES) + 1,
 )
-"""The choices of :class:`FactsChoices`, drawn as one span."""
+"""How many values each choice of :class:`FactsChoices` has."""
+
+_SIMPLEST_FACTS: Final = FactsChoices(*(0 for _ in _FACT_SIZES))
+
+FACTS_CHOICES: Final = st.builds(FactsChoices, *(st.integers(0, size - 1) for size in _FACT_SIZES))
+"""The choices of :class:`FactsChoices`, each drawn by Hypothesis (for :func:`facts_for`)."""
+
+
+def seeded_facts_choices(seed: int) -> FactsChoices:
+    """Facts choices made from one number: the simplest for 0, else pseudo-random.
+
+    A walk draws this one number per step instead of every choice, so that a step
+    costs few draws and the shrinker has few choices to work through; shrinking the
+    seed to 0 makes the step's facts satisfying.
+    """
+    if seed == 0:
+        return _SIMPLEST_FACTS
+    rng = random.Random(seed)
+    return FactsChoices(*(rng.randrange(size) for size in _FACT_SIZES))
 
 
 class StepChoices(NamedTuple):
-    """Every choice of one step of a walk: when, with which facts, which event, who, why."""
+    """The choices of one step of a walk: when, which event, and a seed for the rest."""
 
-    zone: int
-    scale: int  # 0: minutes later, 1: days, 2: months
+    when: int
+    """Zone, scale of the gap (minutes, days, months) and, in patronage, whether to jump
+    to the day remission falls due; see :func:`next_time`."""
     amount: int
-    remission: int  # 0: in patronage, jump to the day remission falls due
-    facts: FactsChoices
-    event: int  # taken modulo the number of weighted allowed events
-    actor: int
-    reason: int  # below len(PHRASES): no reason
+    """How long the gap is, in the unit of its scale."""
+    event: int
+    """Which of the weighted allowed events, scaled from 0-255 (0: the first)."""
+    seed: int
+    """The facts, the actor and the reason: see :func:`seeded_facts_choices`."""
 
+
+_WHEN_SIZE: Final = len(ZONES) * 3 * 2
+_EVENT_SIZE: Final = 256
+"""At most 256 values, so that Hypothesis draws the pick uniformly."""
 
 STEP_CHOICES: Final = st.builds(
     StepChoices,
-    zone=_ints(len(ZONES) - 1),
-    scale=_ints(2),
-    amount=_ints(2**20 - 1),
-    remission=_ints(1),
-    facts=FACTS_CHOICES,
-    event=_ints(2**16 - 1),
-    actor=_ints(_ID_SPACE - 1),
-    reason=_ints(2 * len(PHRASES) - 1),
+    when=st.integers(0, _WHEN_SIZE - 1),
+    amount=st.integers(0, 2**20 - 1),
+    event=st.integers(0, _EVENT_SIZE - 1),
+    seed=st.integers(0, 2**32 - 1),
 )
 """The choices of :class:`StepChoices`, drawn as one span."""
 
@@ -473,15 +503,17 @@ def next_time(c: StepChoices, case: Case, rules: PathwayRules) -> datetime:
     patronage, half of the time on the day sustained remission falls due. Never after
     :data:`LATEST` (unless the last event is)."""
     last = case.history[-1].at
-    zone = ZONES[c.zone]
-    if case.state is State.PATRONAGE and c.remission == 0:
+    rest, jump = divmod(c.when, 2)
+    zone_index, scale = divmod(rest, 3)
+    zone = ZONES[zone_index]
+    if case.state is State.PATRONAGE and jump == 0:
         due = add_months(case.since.date(), rules.remission_months)
         start_of_day = datetime.combine(due, time(), tzinfo=zone)
         at = max(last, start_of_day + timedelta(minutes=c.amount % (24 * 60)))
     else:
-        if c.scale == 0:
+        if scale == 0:
             gap = timedelta(minutes=c.amount % (12 * 60 + 1))
-        elif c.scale == 1:
+        elif scale == 1:
             gap = timedelta(days=1 + c.amount % 60, minutes=(c.amount // 60) % (24 * 60))
         else:
             gap = timedelta(days=30 + c.amount % 511)
@@ -494,14 +526,15 @@ def next_time(c: StepChoices, case: Case, rules: PathwayRules) -> datetime:
 def step_event(c: StepChoices, case: Case, allowed: tuple[Event, ...]) -> Event | None:
     """The event the choices pick among ``allowed`` (weighted), or None if none is."""
     weighted = weighted_events(case, allowed)
-    return weighted[c.event % len(weighted)] if weighted else None
+    return weighted[c.event * len(weighted) // _EVENT_SIZE] if weighted else None
 
 
 def step_actor(c: StepChoices) -> str:
     """Who records the step."""
-    return _id("officer", c.actor)
+    return _id("officer", c.seed)
 
 
 def step_reason(c: StepChoices) -> str | None:
     """The reason written on the entry: none half of the time."""
-    return PHRASES[c.reason - len(PHRASES)] if c.reason >= len(PHRASES) else None
+    choice = (c.seed >> 20) % (2 * len(PHRASES))
+    return PHRASES[choice - len(PHRASES)] if choice >= len(PHRASES) else None

@@ -72,6 +72,7 @@ from ._pathway import (
     clamp_day,
     facts_from,
     next_time,
+    seeded_facts_choices,
     step_actor,
     step_event,
     step_reason,
@@ -533,13 +534,13 @@ def _walk(draw: st.DrawFn, max_events: int, rules: PathwayRules, client_id: str 
         reason=draw(_NOTES),
     )
     for _ in range(max_events):
-        # like st.lists: a flag before each step (shrinking to stop), then the step's
-        # choices, always of the same shape, drawn as one span
-        if case.closed or draw(_STOP) == 0:
+        # like st.lists: each step is one span, a flag (0: stop here, which the
+        # shrinker likes) and choices of a fixed shape, whatever the state
+        go_on, choices = draw(_STEPS)
+        if case.closed or not go_on:
             break
-        choices = draw(STEP_CHOICES)
         at = next_time(choices, case, rules)
-        facts = facts_from(choices.facts, case, at, rules)
+        facts = facts_from(seeded_facts_choices(choices.seed), case, at, rules)
         event = step_event(choices, case, allowed_events(case, facts, at=at, rules=rules))
         if event is None:
             break
@@ -591,4 +592,4 @@ _CLIENT_IDS: Final = _client_ids()
 _ORIGINS: Final = origins()
 _NOTES: Final = _notes()
 _QUARTER: Final = st.integers(0, 3).map(lambda n: n == 3)
-_STOP: Final = st.integers(0, 29)
+_STEPS: Final = st.tuples(st.integers(0, 63), STEP_CHOICES)
