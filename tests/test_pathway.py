@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -32,6 +33,7 @@ from resocialize.records import (
     LabourOutcome,
     MedicalHelp,
     MedicalHelpKind,
+    Opening,
     Origin,
     Referral,
     ReferralSource,
@@ -551,3 +553,33 @@ def test_a_record_with_several_bad_fields_reports_every_one() -> None:
     with pytest.raises(ValidationError) as caught:
         Referral("x", "2026-01-01", "")  # type: ignore[arg-type]
     assert caught.value.paths == ("source", "on", "department")
+
+
+@pytest.mark.req("PW-07")
+def test_remission_due_date_is_counted_in_the_offset_patronage_began_in() -> None:
+    from datetime import datetime, timezone
+
+    case = in_patronage()
+    began = case.since
+    due = add_months(began.date(), 12)
+    # an instant that is already the due day in Moscow but still the day before in `since`'s offset
+    moscow = timezone(timedelta(hours=3))
+    start_of_due_day = datetime.combine(due, datetime.min.time(), tzinfo=began.tzinfo)
+    early = (start_of_due_day - timedelta(hours=1)).astimezone(moscow)
+    assert early.date() == due
+    assert explain(case, Event.ACHIEVE_REMISSION, at=early).codes == ("remission.too_early",)
+    assert explain(case, Event.ACHIEVE_REMISSION, at=start_of_due_day).allowed
+
+
+@pytest.mark.req("PW-12")
+def test_replay_refuses_an_opening_whose_referral_postdates_identification() -> None:
+    case = opened()
+    entry = case.history[0]
+    assert isinstance(entry.record, Opening)
+    late = attrs.evolve(
+        entry.record,
+        referral=attrs.evolve(entry.record.referral, on=entry.at.date() + timedelta(days=1)),
+    )
+    with pytest.raises(ValidationError) as caught:
+        replay([attrs.evolve(entry, record=late)])
+    assert caught.value.paths == ("history[0].record.referral.on",)

@@ -56,7 +56,7 @@ from resocialize.serialization import (
 from resocialize.testing import strategies as rs
 
 try:  # the people and organization strategies, once the public module re-exports them
-    from resocialize.testing.strategies import (  # type: ignore[attr-defined]
+    from resocialize.testing.strategies import (
         co_dependents,
         identities,
         identity_documents,

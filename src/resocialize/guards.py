@@ -245,7 +245,8 @@ def remission_period_elapsed(
 ) -> tuple[Reason, ...]:
     """The configured time in patronage without relapse has passed (PW-07)."""
     due = add_months(case.since.date(), rules.remission_months)
-    if at.date() >= due:
+    # compare calendar days in one offset: the one patronage began in
+    if at.astimezone(case.since.tzinfo).date() >= due:
         return _MET
     return (
         Reason(

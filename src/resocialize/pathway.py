@@ -669,6 +669,10 @@ def replay(history: Sequence[HistoryEntry]) -> Case:
                 raise ValidationError.at(
                     path, "a history starts with an identify entry carrying an Opening record"
                 )
+            if entry.record.referral.on > entry.at.date():
+                raise ValidationError.at(
+                    f"{path}.record.referral.on", "is after the time of identification"
+                )
             case = _open(entry, entry.record)
             continue
         move = table.moves.get((case.state, entry.event))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Final, TypeVar
 
 from hypothesis import strategies as st
@@ -77,6 +77,18 @@ from ._pathway import (
     step_event,
     step_reason,
 )
+from ._people import (
+    client_ids,
+    co_dependents,
+    identities,
+    identity_documents,
+    identity_reports,
+    linkage_secrets,
+    organization_ids,
+    organizations,
+    partners,
+    reports_of,
+)
 
 __all__ = [
     "amounts",
@@ -85,6 +97,8 @@ __all__ = [
     "cases",
     "center_standings",
     "certificate_standings",
+    "client_ids",
+    "co_dependents",
     "contract_standings",
     "court_measures",
     "court_orders",
@@ -96,14 +110,21 @@ __all__ = [
     "facts",
     "facts_for",
     "histories",
+    "identities",
+    "identity_documents",
+    "identity_reports",
     "labour_outcomes",
     "labour_results",
+    "linkage_secrets",
     "medical_help",
     "medical_help_kinds",
     "money",
     "openings",
+    "organization_ids",
+    "organizations",
     "origins",
     "ownership_forms",
+    "partners",
     "pathway_rules",
     "placements",
     "program_records",
@@ -111,6 +132,7 @@ __all__ = [
     "records",
     "referral_sources",
     "referrals",
+    "reports_of",
     "stages",
     "states",
 ]
@@ -120,7 +142,7 @@ _T = TypeVar("_T")
 LAST_DAY: Final = LATEST.date()
 """The latest date drawn by default."""
 
-_WALK_STARTS_BY: Final = datetime(2060, 1, 1, tzinfo=EARLIEST.tzinfo)
+_WALK_STARTS_BY: Final = datetime(2060, 1, 1, tzinfo=UTC)
 """Walks open by this time, so that a long one still fits before :data:`LATEST`."""
 
 _CHART_EVENTS: Final = tuple(event for event in Event if event is not Event.IDENTIFY)
@@ -145,11 +167,6 @@ def _notes() -> st.SearchStrategy[str | None]:
     return st.one_of(st.none(), st.none(), st.sampled_from(PHRASES), _texts())
 
 
-def _maybe(strategy: st.SearchStrategy[_T]) -> st.SearchStrategy[_T | None]:
-    """A value three times in four, else ``None`` (which it shrinks to)."""
-    return st.integers(0, 3).flatmap(lambda n: strategy if n else st.none())
-
-
 def _day_strategy(on: date | st.SearchStrategy[date] | None) -> st.SearchStrategy[date]:
     if on is None:
         return dates()
@@ -167,7 +184,7 @@ def _aware(name: str, value: object) -> datetime:
 
 
 def _in_zone(naive_utc: datetime, zone: tzinfo) -> datetime:
-    return naive_utc.replace(tzinfo=EARLIEST.tzinfo).astimezone(zone)
+    return naive_utc.replace(tzinfo=UTC).astimezone(zone)
 
 
 # --- times --------------------------------------------------------------------------------
@@ -185,11 +202,10 @@ def aware_datetimes(
     high = _aware("max_value", max_value)
     if low > high:
         raise InvalidArgument(f"min_value {low} is after max_value {high}")
-    utc = EARLIEST.tzinfo
     return st.builds(
         _in_zone,
         st.datetimes(
-            low.astimezone(utc).replace(tzinfo=None), high.astimezone(utc).replace(tzinfo=None)
+            low.astimezone(UTC).replace(tzinfo=None), high.astimezone(UTC).replace(tzinfo=None)
         ),
         st.sampled_from(ZONES),
     )
@@ -288,8 +304,11 @@ def case_ids() -> st.SearchStrategy[str]:
 
 
 def _client_ids() -> st.SearchStrategy[str]:
-    # the shape of resocialize.people.new_client_id: "cl-" and 20 base32 characters
-    return st.integers(0, 2**100 - 1).map(lambda n: "cl-" + base32(n, 20))
+    # the shape of resocialize.people.new_client_id, "cl-" and 20 base32 characters,
+    # in one draw (client_ids() draws each character: richer, but slower in walks)
+    return st.binary(min_size=13, max_size=13).map(
+        lambda raw: "cl-" + base32(int.from_bytes(raw, "big"), 20)
+    )
 
 
 def referrals(on: date | st.SearchStrategy[date] | None = None) -> st.SearchStrategy[Referral]:
@@ -521,16 +540,25 @@ def pathway_rules() -> st.SearchStrategy[PathwayRules]:
 def _walk(draw: st.DrawFn, max_events: int, rules: PathwayRules, client_id: str | None) -> Case:
     start = draw(_STARTS)
     day = start.date()
-    earlier = dates(clamp_day(day - timedelta(days=365), FIRST_DAY, day), day)
+
+    def earlier() -> date:  # up to a year before the case opens
+        return clamp_day(day - timedelta(days=draw(_YEAR)), FIRST_DAY, day)
+
+    referral = Referral(
+        draw(_SOURCES), earlier(), draw(_ids("dept")), draw(_REFERRERS), draw(_NOTES)
+    )
+    court_order = None
+    if draw(_QUARTER):
+        court_order = CourtOrder(draw(_ids("court")), draw(_REFERENCES), earlier(), draw(_MEASURES))
     case = identify(
-        draw(case_ids()),
+        draw(_ids("case")),
         client_id if client_id is not None else draw(_CLIENT_IDS),
-        referral=draw(referrals(on=earlier)),
+        referral=referral,
         origin=draw(_ORIGINS),
         at=start,
         by=draw(_ids("officer")),
         minor=draw(_QUARTER),
-        court_order=draw(court_orders(issued_on=earlier)) if draw(_QUARTER) else None,
+        court_order=court_order,
         reason=draw(_NOTES),
     )
     for _ in range(max_events):
@@ -564,12 +592,18 @@ def cases(
 ) -> st.SearchStrategy[Case]:
     """Valid cases: opened by :func:`identify`, then up to ``max_events`` accepted events.
 
-    Each step draws a time not before the last event (minutes to months later),
-    facts from :func:`facts_for`, and one of :func:`allowed_events` (forward
-    events more often than others), and applies it with :func:`advance`. Walks
-    reach every state, sustained remission, custody, pre-release and death
-    included. ``rules`` are the region's settings the walk obeys (the defaults
-    when ``None``); ``client_id`` fixes the client.
+    Each step draws a time not before the last event (minutes to months later;
+    in patronage often the day sustained remission falls due), facts as
+    :func:`facts_for` makes them (sometimes satisfying, sometimes not), and one
+    of :func:`allowed_events` (forward events more often, closing ones rarely),
+    and applies it with :func:`advance`. Walks reach every state, sustained
+    remission, custody, pre-release and death included. ``rules`` are the
+    region's settings the walk obeys (the defaults when ``None``); ``client_id``
+    fixes the client.
+
+    Walks shrink towards the main road (identification, motivation, treatment,
+    consent, program, admission, stages IV and V), though slowly: allow a minute
+    or so when a test fails.
     """
     if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 0:
         raise InvalidArgument(f"max_events must be a non-negative integer, not {max_events!r}")
@@ -590,6 +624,11 @@ def histories(
 _STARTS: Final = aware_datetimes(max_value=_WALK_STARTS_BY)
 _CLIENT_IDS: Final = _client_ids()
 _ORIGINS: Final = origins()
+_SOURCES: Final = referral_sources()
+_MEASURES: Final = court_measures()
+_REFERRERS: Final = st.one_of(st.none(), _ids("org"))
+_REFERENCES: Final = _references()
+_YEAR: Final = st.integers(0, 365)
 _NOTES: Final = _notes()
 _QUARTER: Final = st.integers(0, 3).map(lambda n: n == 3)
 _STEPS: Final = st.tuples(st.integers(0, 63), STEP_CHOICES)
