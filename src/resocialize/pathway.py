@@ -213,6 +213,12 @@ class Case:
 
     Every field but ``history`` is derived from ``history``: :func:`replay`
     rebuilds the same value from the history alone.
+
+    The constructor does not validate: cases are made by :func:`identify`,
+    :func:`advance` and :func:`replay`, which do, and reading JSON replays the
+    history and refuses a case whose fields disagree with it. Building a case by
+    hand skips those checks; use ``replay(history)`` to build one from stored
+    entries.
     """
 
     id: str
