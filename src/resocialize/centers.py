@@ -25,8 +25,9 @@ control with their findings. Status is computed for any date:
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 import attrs
 
@@ -121,6 +122,13 @@ def _stages_problem(value: object) -> str | None:
         return "must be a non-empty frozenset of stages"
     bad = [s for s in value if not isinstance(s, Stage) or s not in SERVICE_STAGES]
     return f"{bad!r} are not stages a center serves" if bad else None
+
+
+def _items(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Accept any iterable for a tuple field (a list from JSON or a literal)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # the field's check reports it
+    return tuple(value)
 
 
 def _frozen_codes(value: object) -> object:
@@ -301,7 +309,7 @@ class Certification(Checked):
     )
     """The stages whose programs the certification covers."""
     changes: tuple[CertificationChange, ...] = attrs.field(
-        default=(), converter=tuple, metadata=checked(_tuple_of(CertificationChange))
+        default=(), converter=_items, metadata=checked(_tuple_of(CertificationChange))
     )
 
     def _more_problems(self, problems: Problems) -> None:
@@ -357,7 +365,7 @@ class Inspection(Checked):
     on: date = attrs.field(metadata=checked(date_problem))
     body_id: str = attrs.field(metadata=checked(id_problem))
     findings: tuple[Finding, ...] = attrs.field(
-        default=(), converter=tuple, metadata=checked(_tuple_of(Finding))
+        default=(), converter=_items, metadata=checked(_tuple_of(Finding))
     )
 
     def _more_problems(self, problems: Problems) -> None:
@@ -384,19 +392,19 @@ class Center(Checked):
     municipality: str = attrs.field(metadata=checked(text_problem))
     address: str | None = attrs.field(default=None, metadata=checked(optional(text_problem)))
     programs: tuple[Program, ...] = attrs.field(
-        default=(), converter=tuple, metadata=checked(_tuple_of(Program))
+        default=(), converter=_items, metadata=checked(_tuple_of(Program))
     )
     staff: tuple[StaffCount, ...] = attrs.field(
-        default=(), converter=tuple, metadata=checked(_tuple_of(StaffCount))
+        default=(), converter=_items, metadata=checked(_tuple_of(StaffCount))
     )
     licences: tuple[Licence, ...] = attrs.field(
-        default=(), converter=tuple, metadata=checked(_tuple_of(Licence))
+        default=(), converter=_items, metadata=checked(_tuple_of(Licence))
     )
     certifications: tuple[Certification, ...] = attrs.field(
-        default=(), converter=tuple, metadata=checked(_tuple_of(Certification))
+        default=(), converter=_items, metadata=checked(_tuple_of(Certification))
     )
     inspections: tuple[Inspection, ...] = attrs.field(
-        default=(), converter=tuple, metadata=checked(_tuple_of(Inspection))
+        default=(), converter=_items, metadata=checked(_tuple_of(Inspection))
     )
     halfway_house_places: int = attrs.field(default=0, metadata=checked(_count_problem))
     agricultural_community_places: int = attrs.field(default=0, metadata=checked(_count_problem))
