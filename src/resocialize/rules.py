@@ -38,6 +38,7 @@ __all__ = ["ALLOWED", "Decision", "Detail", "Reason", "all_of", "check", "refuse
 Detail = str | int | bool | None
 """A value in a reason's details: JSON scalars only, so reasons serialize as they are."""
 
+_SCALARS: Final = (str, int, bool)
 _CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 
 
@@ -48,7 +49,7 @@ def _details(value: Mapping[str, Detail] | None) -> Mapping[str, Detail]:
     for key, item in items.items():
         if not isinstance(key, str):
             raise ValidationError.at("details", f"keys must be strings, not {type(key).__name__}")
-        if item is not None and not isinstance(item, str | int | bool):
+        if item is not None and not isinstance(item, _SCALARS):
             raise ValidationError.at(
                 f"details.{key}",
                 f"must be a string, integer, boolean or None, not {type(item).__name__}",
