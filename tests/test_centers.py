@@ -208,3 +208,11 @@ def test_licences_by_kind() -> None:
     assert center.has_licence(LicenceKind.MEDICAL, date(2025, 6, 1))
     assert not center.has_licence(LicenceKind.MEDICAL, date(2026, 6, 1))
     assert not center.has_licence(LicenceKind.EDUCATIONAL, date(2025, 6, 1))
+
+
+@pytest.mark.req("IX-01")
+@given(center=centers())
+def test_every_center_round_trips_through_json(center: Center) -> None:
+    from resocialize.serialization import from_json, to_json
+
+    assert from_json(to_json(center), expected=Center) == center

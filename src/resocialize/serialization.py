@@ -93,12 +93,14 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 
+from .centers import Center, Certification, Inspection, Licence, Program
 from .errors import FieldProblem, ValidationError
 from .facts import CenterStanding, CertificateStanding, ContractStanding, Facts
 from .money import Money
 from .organizations import Organization, Partners
 from .pathway import Case, CourtNotice, HistoryEntry, PathwayRules, Step, replay
 from .people import CoDependent, Identity, IdentityDocument, IdentityReport
+from .qualification import CriterionOutcome, QualificationResult
 from .records import (
     RECORD_TAGS,
     CourtOrder,
@@ -111,6 +113,7 @@ from .records import (
     Record,
     Referral,
 )
+from .register import CenterRegister, RegisterChange, RegisterEntry
 from .rules import Decision, Reason
 
 __all__ = [
@@ -166,6 +169,17 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
         # organizations
         "organization": Organization,
         "partners": Partners,
+        # centers and the register
+        "center": Center,
+        "program": Program,
+        "certification": Certification,
+        "inspection": Inspection,
+        "licence": Licence,
+        "qualification_result": QualificationResult,
+        "criterion_outcome": CriterionOutcome,
+        "center_register": CenterRegister,
+        "register_entry": RegisterEntry,
+        "register_change": RegisterChange,
         # people
         "identity": Identity,
         "identity_report": IdentityReport,
