@@ -54,6 +54,12 @@ from resocialize.serialization import (
     unstructure,
 )
 from resocialize.testing import strategies as rs
+from resocialize.testing._centers import centers, certifications, inspections, licences, programs
+from resocialize.testing._register import (
+    center_registers,
+    criterion_outcomes,
+    qualification_results,
+)
 
 try:  # the people and organization strategies, once the public module re-exports them
     from resocialize.testing.strategies import (
@@ -124,6 +130,20 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "identity_report": identity_reports(),
     "identity_document": identity_documents(),
     "co_dependent": co_dependents(),
+    "center": centers(),
+    "program": programs(),
+    "certification": certifications(),
+    "inspection": inspections(),
+    "licence": licences(),
+    "qualification_result": qualification_results(),
+    "criterion_outcome": criterion_outcomes(),
+    "center_register": center_registers(),
+    "register_entry": center_registers(max_centers=1)
+    .filter(lambda r: bool(r.entries))
+    .map(lambda r: next(iter(r.entries.values()))),
+    "register_change": center_registers(max_centers=1)
+    .filter(lambda r: bool(r.entries))
+    .map(lambda r: next(iter(r.entries.values())).history[-1]),
 }
 
 TAGS = sorted(DOCUMENT_TYPES)
