@@ -14,7 +14,10 @@ the list of programs for it and check its remaining places. Checks that both giv
 the same placements and the same waiting list. Prints figures for people, then
 one JSON line for machines. Target (issue 3): 150,000 clients under 2 s on one core.
 
-(The qualification part of this benchmark is added separately.)
+Qualification part. Builds 10,000 centers (``--qualify``) with staff, certifications
+(some suspended or expired), licences and inspections (some with serious unresolved
+human-rights findings) and times ``qualify_many()`` against the default criteria,
+best of 3.
 """
 
 from __future__ import annotations
@@ -28,11 +31,25 @@ import time
 from datetime import date, timedelta
 from itertools import accumulate
 
-from resocialize.centers import Center, Program
+from resocialize.centers import (
+    Center,
+    Certification,
+    CertificationChange,
+    ChangeKind,
+    Finding,
+    FindingArea,
+    Inspection,
+    Program,
+    Qualification,
+    Scheme,
+    Severity,
+    StaffCount,
+)
 from resocialize.choice import Allocation, Request, allocate
 from resocialize.money import Money
 from resocialize.organizations import OwnershipForm
 from resocialize.pathway import Stage
+from resocialize.qualification import default_criteria, qualify_many
 
 YEAR_START = date(2026, 1, 1)
 OWNERSHIP = list(OwnershipForm)
@@ -124,12 +141,59 @@ def same_result(
     return ours == placed and [w.client_id for w in result.waiting] == waiting
 
 
+def qualifiable(rng: random.Random, centers: list[Center]) -> list[Center]:
+    """The same centers with what the criteria read: staff, certifications, inspections."""
+    out = []
+    for i, center in enumerate(centers):
+        places = center.places()
+        staff = (
+            StaffCount(Qualification.PSYCHOLOGIST, max(1, -(-places // 15)) - (i % 17 == 0)),
+            StaffCount(Qualification.SPECIALIST_IN_SOCIAL_WORK, max(1, -(-places // 20))),
+        )
+        issued = YEAR_START - timedelta(days=rng.randrange(30, 1000))
+        changes = ()
+        if i % 23 == 0:
+            changes = (
+                CertificationChange(
+                    issued + timedelta(days=10), ChangeKind.SUSPENDED, "audit", "body-1"
+                ),
+            )
+        cert = Certification(
+            f"cert-{i}",
+            "body-1",
+            Scheme.VOLUNTARY_SCHEME,
+            issued,
+            issued + timedelta(days=1095),
+            changes=changes,
+        )
+        findings = ()
+        if i % 31 == 0:
+            findings = (Finding("hr-1", FindingArea.HUMAN_RIGHTS, Severity.SERIOUS, "restraint"),)
+        inspection = Inspection(
+            f"insp-{i}", YEAR_START - timedelta(days=60), "inspectorate-1", findings
+        )
+        out.append(
+            Center(
+                center.id,
+                center.name,
+                center.ownership,
+                center.municipality,
+                programs=center.programs,
+                staff=staff,
+                certifications=(cert,),
+                inspections=(inspection,),
+            )
+        )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=150_000)
     parser.add_argument("--centers", type=int, default=2_000)
     parser.add_argument("--quick", action="store_true", help="15,000 clients")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--qualify", type=int, default=10_000, help="centers to qualify")
     args = parser.parse_args(argv)
     n = 15_000 if args.quick else args.clients
 
@@ -157,6 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     ratio = baseline_s / allocate_s
     choices = sum(len(r.choices) for r in requests)
 
+    to_qualify = qualifiable(rng, build_centers(rng, 1_000 if args.quick else args.qualify))
+    criteria = default_criteria()
+    qualify_times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        results = qualify_many(to_qualify, criteria, on=YEAR_START)
+        qualify_times.append(time.perf_counter() - t)
+    qualify_s = min(qualify_times)
+    qualified = sum(r.qualified for r in results.values())
+
     print(f"centers / programs     {len(centers):>12,} / {len(capacity):,}")
     print(f"places                 {sum(capacity.values()):>12,}")
     print(f"clients / choices      {n:>12,} / {choices:,}  (built in {build_s:.1f} s)")
@@ -166,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"nested loop (baseline) {baseline_s:>12.3f} s")
     print(f"ratio                  {ratio:>12,.1f} x")
     print(f"identical results      {identical!s:>12}")
+    print(
+        f"qualify_many()         {qualify_s:>12.3f} s  ({len(to_qualify):,} centers, "
+        f"{len(criteria.criteria)} criteria; {qualified:,} qualify; best of 3)"
+    )
     print(
         json.dumps(
             {
@@ -181,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
                 "baseline_s": round(baseline_s, 3),
                 "ratio": round(ratio, 1),
                 "identical": identical,
+                "qualify_centers": len(to_qualify),
+                "qualify_s": round(qualify_s, 3),
+                "qualified": qualified,
                 "seed": args.seed,
                 "python": sys.version.split()[0],
                 "date": date.today().isoformat(),
