@@ -57,6 +57,7 @@ from resocialize.testing import strategies as rs
 from resocialize.testing._centers import centers, certifications, inspections, licences, programs
 from resocialize.testing._register import (
     center_registers,
+    client_registers,
     criterion_outcomes,
     qualification_results,
 )
@@ -141,6 +142,11 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "register_entry": center_registers(max_centers=1)
     .filter(lambda r: bool(r.entries))
     .map(lambda r: next(iter(r.entries.values()))),
+    "client_register": client_registers(),
+    "client_record": client_registers().map(lambda r: r.clients[sorted(r.clients)[0]]),
+    "client_history_entry": client_registers().map(
+        lambda r: r.clients[sorted(r.clients)[0]].history[-1]
+    ),
     "register_change": center_registers(max_centers=1)
     .filter(lambda r: bool(r.entries))
     .map(lambda r: next(iter(r.entries.values())).history[-1]),

@@ -61,6 +61,19 @@ from .choice import (
     choose,
     standing_for,
 )
+from .clients import (
+    ClientRecord,
+    ClientRegister,
+    ClientStatus,
+    enrol,
+    enrolled_on,
+    find,
+    purge,
+    report,
+    report_many,
+    resolve,
+    withdraw_consent,
+)
 from .effectiveness import Effectiveness, effectiveness, effectiveness_by_center
 from .errors import ValidationError
 from .facts import CenterStanding
@@ -105,6 +118,9 @@ __all__ = [
     "ChangeKind",
     "Choice",
     "ChoiceList",
+    "ClientRecord",
+    "ClientRegister",
+    "ClientStatus",
     "CriteriaSet",
     "Criterion",
     "CriterionOutcome",
@@ -147,15 +163,23 @@ __all__ = [
     "default_criteria",
     "effectiveness",
     "effectiveness_by_center",
+    "enrol",
+    "enrolled_on",
+    "find",
     "included_on",
     "load_criteria",
+    "purge",
     "qualified_on",
     "qualify",
     "qualify_many",
+    "report",
+    "report_many",
+    "resolve",
     "standing_for",
     "standing_on",
     "status_on",
     "update_center",
+    "withdraw_consent",
 ]
 
 _NOTHING: Final[Mapping[tuple[str, str], int]] = MappingProxyType({})

@@ -94,6 +94,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.strategies import configure_tagged_union
 
 from .centers import Center, Certification, Inspection, Licence, Program
+from .clients import ClientHistoryEntry, ClientRecord, ClientRegister
 from .errors import FieldProblem, ValidationError
 from .facts import CenterStanding, CertificateStanding, ContractStanding, Facts
 from .money import Money
@@ -180,6 +181,9 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
         "center_register": CenterRegister,
         "register_entry": RegisterEntry,
         "register_change": RegisterChange,
+        "client_register": ClientRegister,
+        "client_record": ClientRecord,
+        "client_history_entry": ClientHistoryEntry,
         # people
         "identity": Identity,
         "identity_report": IdentityReport,

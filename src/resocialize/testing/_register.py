@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import strategies as st
 
+from resocialize.clients import ClientRegister, enrol, report, withdraw_consent
 from resocialize.errors import RuleViolation
 from resocialize.qualification import CriterionOutcome, QualificationResult
 from resocialize.register import EMPTY_REGISTER, CenterRegister, RegisterEvent, apply, decide
 from resocialize.rules import Reason
-from resocialize.testing._centers import center_ids, centers
 
-__all__ = ["center_registers", "criterion_outcomes", "qualification_results"]
+from ._centers import center_ids, centers
+from ._people import identity_reports, linkage_secrets
+from .strategies import referrals
+
+__all__ = [
+    "center_registers",
+    "client_registers",
+    "criterion_outcomes",
+    "qualification_results",
+]
 
 _DECISIONS = [e for e in RegisterEvent if e not in (RegisterEvent.APPLY, RegisterEvent.UPDATE)]
 
@@ -86,6 +96,34 @@ def center_registers(
                 why="decision",
                 qualification=result,
             )
+        except RuleViolation:
+            continue
+    return register
+
+
+@st.composite
+def client_registers(draw: st.DrawFn, max_reports: int = 4) -> ClientRegister:
+    """Client registers built by reports (some of the same person), enrolments and withdrawals."""
+    secret = draw(linkage_secrets())
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    register = ClientRegister()
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    people = draw(st.lists(identity_reports(), min_size=1, max_size=max_reports))
+    for person in people:
+        at += timedelta(days=draw(st.integers(0, 30)))
+        referral = draw(referrals(on=at.date()))
+        register = report(
+            register, person, referral, secret=secret, at=at, by="police-1", rng=rng
+        ).register
+    for client_id in sorted(register.clients):
+        at += timedelta(days=1)
+        step = draw(st.sampled_from(["keep", "enrol", "enrol_and_withdraw"]))
+        if step == "keep":
+            continue
+        try:
+            register = enrol(register, client_id, consent_at=at, at=at, by="agency-1")
+            if step == "enrol_and_withdraw":
+                register = withdraw_consent(register, client_id, at=at, by="agency-1")
         except RuleViolation:
             continue
     return register

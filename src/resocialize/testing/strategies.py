@@ -632,3 +632,37 @@ _YEAR: Final = st.integers(0, 365)
 _NOTES: Final = _notes()
 _QUARTER: Final = st.integers(0, 3).map(lambda n: n == 3)
 _STEPS: Final = st.tuples(st.integers(0, 63), STEP_CHOICES)
+
+# Centers and the registers. Imported last: the register strategies build on the
+# referral strategy defined above.
+from ._centers import (  # noqa: E402
+    center_ids,
+    centers,
+    certifications,
+    findings,
+    inspections,
+    licences,
+    programs,
+    staff,
+)
+from ._register import (  # noqa: E402
+    center_registers,
+    client_registers,
+    criterion_outcomes,
+    qualification_results,
+)
+
+__all__ += [
+    "center_ids",
+    "center_registers",
+    "centers",
+    "certifications",
+    "client_registers",
+    "criterion_outcomes",
+    "findings",
+    "inspections",
+    "licences",
+    "programs",
+    "qualification_results",
+    "staff",
+]
