@@ -9,7 +9,7 @@ value with several bad fields reports them all.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -143,3 +143,22 @@ class Checked:
 
     def _more_problems(self, problems: Problems) -> None:
         """Rules about the whole value, checked once every field is well formed."""
+
+
+def kind_of(value: object, *, toml: bool = False) -> str:
+    """What ``value`` is, as the author of a JSON (or TOML) document would say it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "a list" if toml else "an array"
+    if isinstance(value, Mapping):
+        return "a table" if toml else "an object"
+    return f"a {type(value).__name__}"

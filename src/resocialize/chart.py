@@ -24,6 +24,7 @@ import attrs
 from statemachine import State as ChartState
 from statemachine import StateChart
 
+from ._charts import read_chart
 from .guards import GUARDS, Guard
 from .pathway import Event, State
 
@@ -199,39 +200,14 @@ class Table:
 
 def compile_table(chart: type[StateChart[Any]] = PathwayChart) -> Table:
     """Read the chart's states, events, transitions and guard names into a :class:`Table`."""
-    moves: dict[tuple[State, Event], Move] = {}
-    events: dict[Event, None] = {}
-    for chart_state in chart.states:
-        source = State(chart_state.value)
-        for transition in chart_state.transitions:
-            names: list[str] = []
-            for spec in transition.cond:
-                if spec.is_convention:
-                    continue
-                if spec.expected_value is not True or spec.attr_name not in GUARDS:
-                    raise ValueError(f"unsupported condition {spec} on {transition}")
-                names.append(spec.attr_name)
-            target = transition.target
-            if target is None:
-                raise ValueError(f"targetless transition {transition}")
-            for chart_event in transition.events:
-                event = Event(chart_event.id)
-                key = (source, event)
-                if key in moves:
-                    raise ValueError(f"two transitions for {event} from {source}")
-                events[event] = None
-                moves[key] = Move(
-                    target=State(target.value),
-                    guard_names=tuple(names),
-                    guards=tuple(GUARDS[name] for name in names),
-                )
-    initial = chart.initial_state
-    if initial is None:
-        raise ValueError("the chart has no initial state")
+    reading = read_chart(chart, State, Event, GUARDS)
     return Table(
-        moves=moves,
-        initial=State(initial.value),
-        finals=frozenset(State(s.value) for s in chart.final_states),
-        states=tuple(State(s.value) for s in chart.states),
-        events=tuple(events),
+        moves={
+            key: Move(target, names, tuple(GUARDS[name] for name in names))
+            for key, (target, names) in reading.moves.items()
+        },
+        initial=reading.initial,
+        finals=reading.finals,
+        states=reading.states,
+        events=reading.events,
     )

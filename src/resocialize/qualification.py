@@ -64,7 +64,15 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from ._checks import Checked, Problems, checked, date_problem, instance_problem, text_problem
+from ._checks import (
+    Checked,
+    Problems,
+    checked,
+    date_problem,
+    instance_problem,
+    kind_of,
+    text_problem,
+)
 from .centers import (
     SERVICE_STAGES,
     Center,
@@ -205,19 +213,7 @@ _REQUIRED: Any = object()
 
 def _type_name(value: object) -> str:
     """What ``value`` is, as a criteria file's author would say it: ``an integer``."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a table"
-    return f"a {type(value).__name__}"
+    return kind_of(value, toml=True)
 
 
 def _integer(minimum: int | None, maximum: int | None) -> Callable[[object], Any]:

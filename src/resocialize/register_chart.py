@@ -33,6 +33,7 @@ import attrs
 from statemachine import State as ChartState
 from statemachine import StateChart
 
+from ._charts import read_chart
 from .register import REGISTER_GUARDS, RegisterEvent, RegisterGuard, RegisterState
 
 if TYPE_CHECKING:
@@ -111,40 +112,15 @@ class RegisterTable:
 
 def compile_table(chart: type[StateChart[Any]] = RegisterChart) -> RegisterTable:
     """Read the chart's states, events, transitions and guard names into a table."""
-    moves: dict[tuple[RegisterState, RegisterEvent], RegisterMove] = {}
-    events: dict[RegisterEvent, None] = {}
-    for chart_state in chart.states:
-        source = RegisterState(chart_state.value)
-        for transition in chart_state.transitions:
-            names: list[str] = []
-            for spec in transition.cond:
-                if spec.is_convention:
-                    continue
-                if spec.expected_value is not True or spec.attr_name not in REGISTER_GUARDS:
-                    raise ValueError(f"unsupported condition {spec} on {transition}")
-                names.append(spec.attr_name)
-            target = transition.target
-            if target is None:
-                raise ValueError(f"targetless transition {transition}")
-            for chart_event in transition.events:
-                event = RegisterEvent(chart_event.id)
-                key = (source, event)
-                if key in moves:
-                    raise ValueError(f"two transitions for {event} from {source}")
-                events[event] = None
-                moves[key] = RegisterMove(
-                    target=RegisterState(target.value),
-                    guard_names=tuple(names),
-                    guards=tuple(REGISTER_GUARDS[name] for name in names),
-                )
-    initial = chart.initial_state
-    if initial is None:
-        raise ValueError("the chart has no initial state")
-    if chart.final_states:
+    reading = read_chart(chart, RegisterState, RegisterEvent, REGISTER_GUARDS)
+    if reading.finals:
         raise ValueError("the register chart has no final state: every entry may come back")
     return RegisterTable(
-        moves=moves,
-        initial=RegisterState(initial.value),
-        states=tuple(RegisterState(s.value) for s in chart.states),
-        events=tuple(events),
+        moves={
+            key: RegisterMove(target, names, tuple(REGISTER_GUARDS[name] for name in names))
+            for key, (target, names) in reading.moves.items()
+        },
+        initial=reading.initial,
+        states=reading.states,
+        events=reading.events,
     )

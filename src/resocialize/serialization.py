@@ -93,6 +93,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 
+from ._checks import kind_of
 from .centers import Center, Certification, Inspection, Licence, Program
 from .clients import ClientHistoryEntry, ClientRecord, ClientRegister
 from .errors import FieldProblem, ValidationError
@@ -229,21 +230,7 @@ def _key_path(path: str, key: object) -> str:
 
 def _kind(value: object) -> str:
     """The JSON name of a value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "an array"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"a {type(value).__name__}"
+    return kind_of(value)
 
 
 def _type_name(tp: object) -> str:
