@@ -55,6 +55,30 @@ from resocialize.serialization import (
 )
 from resocialize.testing import strategies as rs
 from resocialize.testing._centers import centers, certifications, inspections, licences, programs
+from resocialize.testing._funding import (
+    accounts,
+    certificate_books,
+    certificate_changes,
+    certificates,
+    claims,
+    client_standings,
+    dropout_rules,
+    funding_sources,
+    ledgers,
+    milestones_reached,
+    parties,
+    payments,
+    per_diem_schedules,
+    postings,
+    report_rows,
+    signatures,
+    social_contracts,
+    tariffs,
+    terminations,
+    tranche_schedules,
+    tranches,
+    transactions,
+)
 from resocialize.testing._register import (
     center_registers,
     client_registers,
@@ -150,6 +174,28 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "register_change": center_registers(max_centers=1)
     .filter(lambda r: bool(r.entries))
     .map(lambda r: next(iter(r.entries.values())).history[-1]),
+    "certificate": certificates(),
+    "certificate_change": certificate_changes(),
+    "certificate_book": certificate_books(),
+    "client_standing": client_standings(),
+    "social_contract": social_contracts(),
+    "party": parties(),
+    "signature": signatures(),
+    "termination": terminations(),
+    "tariff": tariffs(),
+    "tranche": tranches(),
+    "tranche_schedule": tranche_schedules(),
+    "per_diem_schedule": per_diem_schedules(),
+    "dropout_rule": dropout_rules(),
+    "milestone_reached": milestones_reached(),
+    "ledger": ledgers(),
+    "transaction": transactions(),
+    "posting": postings(),
+    "account": accounts(),
+    "funding_source": funding_sources(),
+    "report_row": report_rows(),
+    "claim": claims(),
+    "payment": payments(),
 }
 
 TAGS = sorted(DOCUMENT_TYPES)
@@ -595,6 +641,8 @@ def spots(
         if tagged:
             yield Spot((*parts, "kind"), RECORD_TAGS[type(value)], True)
         for field in attrs.fields(type(value)):
+            if not field.init:
+                continue  # derived state (a ledger's balances) is not in the document
             key = RENAMED.get((type(value), field.name), field.name)
             yield from spots(
                 getattr(value, field.name),

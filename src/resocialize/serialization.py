@@ -95,9 +95,12 @@ from cattrs.strategies import configure_tagged_union
 
 from ._checks import kind_of
 from .centers import Center, Certification, Inspection, Licence, Program
+from .certificates import Certificate, CertificateBook, CertificateChange, ClientStanding
 from .clients import ClientHistoryEntry, ClientRecord, ClientRegister
+from .contracts import Party, Signature, SocialContract, Termination
 from .errors import FieldProblem, ValidationError
 from .facts import CenterStanding, CertificateStanding, ContractStanding, Facts
+from .ledger import Account, FundingSource, Ledger, Posting, ReportRow, Transaction
 from .money import Money
 from .organizations import Organization, Partners
 from .pathway import Case, CourtNotice, HistoryEntry, PathwayRules, Step, replay
@@ -115,8 +118,18 @@ from .records import (
     Record,
     Referral,
 )
+from .redemption import Claim, Payment
 from .register import CenterRegister, RegisterChange, RegisterEntry
 from .rules import Decision, Reason
+from .tariffs import (
+    DropoutRule,
+    MilestoneReached,
+    PerDiemSchedule,
+    Schedule,
+    Tariff,
+    Tranche,
+    TrancheSchedule,
+)
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -190,6 +203,33 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
         "identity_report": IdentityReport,
         "identity_document": IdentityDocument,
         "co_dependent": CoDependent,
+        # certificates
+        "certificate": Certificate,
+        "certificate_change": CertificateChange,
+        "certificate_book": CertificateBook,
+        "client_standing": ClientStanding,
+        # contracts
+        "social_contract": SocialContract,
+        "party": Party,
+        "signature": Signature,
+        "termination": Termination,
+        # tariffs
+        "tariff": Tariff,
+        "tranche": Tranche,
+        "tranche_schedule": TrancheSchedule,
+        "per_diem_schedule": PerDiemSchedule,
+        "dropout_rule": DropoutRule,
+        "milestone_reached": MilestoneReached,
+        # the ledger
+        "ledger": Ledger,
+        "transaction": Transaction,
+        "posting": Posting,
+        "account": Account,
+        "funding_source": FundingSource,
+        "report_row": ReportRow,
+        # redemption
+        "claim": Claim,
+        "payment": Payment,
     }
 )
 """The ``type`` tag of each document and the class it holds. Tags are stable across
@@ -687,6 +727,41 @@ def _configure_records(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(Record, structure_record)
 
 
+_SCHEDULE_KIND: Final = "kind"
+"""The key of the tag of a tariff's :data:`~resocialize.tariffs.Schedule` in JSON."""
+
+
+def _configure_schedules(converter: cattrs.Converter) -> None:
+    """A tariff's schedule is tagged with the stable ``kind`` of its class: ``"tranches"``
+    or ``"per_diem"`` (never a class name), like the records of a history."""
+    members: tuple[type[TrancheSchedule] | type[PerDiemSchedule], ...] = get_args(Schedule)
+    tags = {cl: cl.kind for cl in members}
+    for cl in members:
+        if _SCHEDULE_KIND in {a.name for a in attrs.fields(cl)}:  # pragma: no cover - a guard
+            raise TypeError(f"{cl.__name__} has a field named {_SCHEDULE_KIND!r}, the tag")
+    configure_tagged_union(
+        Schedule, converter, tag_generator=tags.__getitem__, tag_name=_SCHEDULE_KIND
+    )
+    tagged = converter.get_structure_hook(Schedule)
+    known = {tag: cl for cl, tag in tags.items()}
+    choices = ", ".join(json.dumps(tag) for tag in known)
+
+    def structure_schedule(value: object, tp: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise _refuse(f"must be an object (a schedule), not {_kind(value)}")
+        if _SCHEDULE_KIND not in value:
+            raise ValidationError.at(f"$.{_SCHEDULE_KIND}", f"is required; one of {choices}")
+        kind = value[_SCHEDULE_KIND]
+        if not isinstance(kind, str) or kind not in known:
+            shown = json.dumps(kind, ensure_ascii=False)[:60] if _plain(kind) else _kind(kind)
+            raise ValidationError.at(
+                f"$.{_SCHEDULE_KIND}", f"must be one of {choices}; not {shown}"
+            )
+        return tagged(dict(value), tp)
+
+    converter.register_structure_hook(Schedule, structure_schedule)
+
+
 def _configure_case(converter: cattrs.Converter) -> None:
     base = converter.get_structure_hook(Case)
 
@@ -777,6 +852,7 @@ def make_converter(*, include_identifying: bool = False) -> cattrs.Converter:
             converter.register_unstructure_hook(cl, _identifying_unstructure_hook(cl))
 
     _configure_records(converter)
+    _configure_schedules(converter)
     _configure_case(converter)
     return converter
 
