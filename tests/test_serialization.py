@@ -54,56 +54,6 @@ from resocialize.serialization import (
     unstructure,
 )
 from resocialize.testing import strategies as rs
-from resocialize.testing._centers import centers, certifications, inspections, licences, programs
-from resocialize.testing._funding import (
-    accounts,
-    certificate_books,
-    certificate_changes,
-    certificates,
-    claims,
-    client_standings,
-    dropout_rules,
-    funding_sources,
-    ledgers,
-    milestones_reached,
-    parties,
-    payments,
-    per_diem_schedules,
-    postings,
-    report_rows,
-    signatures,
-    social_contracts,
-    tariffs,
-    terminations,
-    tranche_schedules,
-    tranches,
-    transactions,
-)
-from resocialize.testing._register import (
-    center_registers,
-    client_registers,
-    criterion_outcomes,
-    qualification_results,
-)
-
-try:  # the people and organization strategies, once the public module re-exports them
-    from resocialize.testing.strategies import (
-        co_dependents,
-        identities,
-        identity_documents,
-        identity_reports,
-        organizations,
-        partners,
-    )
-except ImportError:  # until then, from the private module where they are written
-    from resocialize.testing._people import (
-        co_dependents,
-        identities,
-        identity_documents,
-        identity_reports,
-        organizations,
-        partners,
-    )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -149,53 +99,53 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "reason": rs.reasons(),
     "decision": rs.decisions(),
     "money": rs.money(),
-    "organization": organizations(),
-    "partners": partners(),
-    "identity": identities(),
-    "identity_report": identity_reports(),
-    "identity_document": identity_documents(),
-    "co_dependent": co_dependents(),
-    "center": centers(),
-    "program": programs(),
-    "certification": certifications(),
-    "inspection": inspections(),
-    "licence": licences(),
-    "qualification_result": qualification_results(),
-    "criterion_outcome": criterion_outcomes(),
-    "center_register": center_registers(),
-    "register_entry": center_registers(max_centers=1)
+    "organization": rs.organizations(),
+    "partners": rs.partners(),
+    "identity": rs.identities(),
+    "identity_report": rs.identity_reports(),
+    "identity_document": rs.identity_documents(),
+    "co_dependent": rs.co_dependents(),
+    "center": rs.centers(),
+    "program": rs.programs(),
+    "certification": rs.certifications(),
+    "inspection": rs.inspections(),
+    "licence": rs.licences(),
+    "qualification_result": rs.qualification_results(),
+    "criterion_outcome": rs.criterion_outcomes(),
+    "center_register": rs.center_registers(),
+    "register_entry": rs.center_registers(max_centers=1)
     .filter(lambda r: bool(r.entries))
     .map(lambda r: next(iter(r.entries.values()))),
-    "client_register": client_registers(),
-    "client_record": client_registers().map(lambda r: r.clients[sorted(r.clients)[0]]),
-    "client_history_entry": client_registers().map(
+    "client_register": rs.client_registers(),
+    "client_record": rs.client_registers().map(lambda r: r.clients[sorted(r.clients)[0]]),
+    "client_history_entry": rs.client_registers().map(
         lambda r: r.clients[sorted(r.clients)[0]].history[-1]
     ),
-    "register_change": center_registers(max_centers=1)
+    "register_change": rs.center_registers(max_centers=1)
     .filter(lambda r: bool(r.entries))
     .map(lambda r: next(iter(r.entries.values())).history[-1]),
-    "certificate": certificates(),
-    "certificate_change": certificate_changes(),
-    "certificate_book": certificate_books(),
-    "client_standing": client_standings(),
-    "social_contract": social_contracts(),
-    "party": parties(),
-    "signature": signatures(),
-    "termination": terminations(),
-    "tariff": tariffs(),
-    "tranche": tranches(),
-    "tranche_schedule": tranche_schedules(),
-    "per_diem_schedule": per_diem_schedules(),
-    "dropout_rule": dropout_rules(),
-    "milestone_reached": milestones_reached(),
-    "ledger": ledgers(),
-    "transaction": transactions(),
-    "posting": postings(),
-    "account": accounts(),
-    "funding_source": funding_sources(),
-    "report_row": report_rows(),
-    "claim": claims(),
-    "payment": payments(),
+    "certificate": rs.certificates(),
+    "certificate_change": rs.certificate_changes(),
+    "certificate_book": rs.certificate_books(),
+    "client_standing": rs.client_standings(),
+    "social_contract": rs.social_contracts(),
+    "party": rs.parties(),
+    "signature": rs.signatures(),
+    "termination": rs.terminations(),
+    "tariff": rs.tariffs(),
+    "tranche": rs.tranches(),
+    "tranche_schedule": rs.tranche_schedules(),
+    "per_diem_schedule": rs.per_diem_schedules(),
+    "dropout_rule": rs.dropout_rules(),
+    "milestone_reached": rs.milestones_reached(),
+    "ledger": rs.ledgers(),
+    "transaction": rs.transactions(),
+    "posting": rs.postings(),
+    "account": rs.accounts(),
+    "funding_source": rs.funding_sources(),
+    "report_row": rs.report_rows(),
+    "claim": rs.claims(),
+    "payment": rs.payments(),
 }
 
 TAGS = sorted(DOCUMENT_TYPES)
