@@ -27,6 +27,7 @@ from resocialize.tariffs import (
     Tranche,
     TrancheSchedule,
     amount_due,
+    days_served,
     default_tariffs,
     dropout_amount,
     milestones_reached,
@@ -535,6 +536,140 @@ def test_milestones_reached_come_from_the_history_in_date_order_for_that_center_
         )
     if center == "center-3":
         assert reached == ()
+
+
+@pytest.mark.req("CF-05")
+def test_dropout_is_reached_when_the_client_drops_out_while_the_center_is_in_charge() -> None:
+    case = run(in_treatment(), Event.ADMIT, facts=placed(C1))
+    case = run(case, Event.DROP_OUT, days=40)
+    dropped = case.history[-1].at.date()
+    reached = milestones_reached(case, C1, as_of=date(2030, 1, 1))
+    assert [(r.milestone, r.on) for r in reached][-1] == (Milestone.DROPOUT, dropped)
+    assert milestones_reached(case, C2, as_of=date(2030, 1, 1)) == ()
+    assert Milestone.DROPOUT not in [
+        r.milestone for r in milestones_reached(case, C1, as_of=dropped - timedelta(days=1))
+    ]
+    from_treatment = run(in_treatment(), Event.DROP_OUT)
+    assert milestones_reached(from_treatment, C1, as_of=date(2030, 1, 1)) == ()
+
+
+@pytest.mark.req("CF-05")
+@given(
+    case=walks(),
+    center=st.sampled_from([C1, C2]),
+    as_of=st.dates(date(2026, 1, 1), date(2034, 1, 1)),
+)
+def test_days_served_is_never_a_milestone_reached(case: Case, center: str, as_of: date) -> None:
+    reached = milestones_reached(case, center, as_of=as_of)
+    assert Milestone.DAYS_SERVED not in [r.milestone for r in reached]
+
+
+@pytest.mark.req("CF-05")
+@pytest.mark.parametrize("milestone", [Milestone.DAYS_SERVED, Milestone.DROPOUT])
+def test_days_served_and_dropout_are_never_tranches(milestone: Milestone) -> None:
+    with pytest.raises(ValidationError) as caught:
+        TrancheSchedule(
+            [Tranche(Milestone.ADMISSION, Decimal("0.5")), Tranche(milestone, Decimal("0.5"))]
+        )
+    assert caught.value.paths == ("tranches[1].milestone",)
+    text = f"""{{"tariffs": [{{"code": "a", "description": "a", "currency": "RUB",
+      "schedule": {{"kind": "tranches", "tranches": [
+        {{"milestone": "admission", "share": "0.5"}},
+        {{"milestone": "{milestone.value}", "share": "0.5"}}]}}}}]}}"""
+    with pytest.raises(ValidationError) as caught:
+        tariffs_from_json(text)
+    assert caught.value.paths == ("tariffs[0].schedule.tranches[1].milestone",)
+
+
+@pytest.mark.req("CF-05")
+def test_days_served_are_paid_per_diem_and_never_as_a_tranche() -> None:
+    moscow = default_tariffs()["moscow_per_diem"]
+    face = rub(180_000)
+    assert amount_due(moscow, face, Milestone.DAYS_SERVED, days_served=45) == rub(45_000)
+    assert amount_due(moscow, face, Milestone.DAYS_SERVED, days_served=400) == rub(180_000)
+    rostov = default_tariffs()["rostov_certificate"]
+    with pytest.raises(RuleViolation) as refused:
+        amount_due(rostov, face, Milestone.DAYS_SERVED)
+    assert refused.value.codes == ("tariff.milestone_not_paid",)
+
+
+# --- days served -----------------------------------------------------------------------------
+
+
+@pytest.mark.req("CF-05")
+def test_days_served_count_stages_iii_iv_with_the_center_a_transfer_day_is_the_new_ones() -> None:
+    case = run(in_treatment(), Event.ADMIT, facts=placed(C1))  # day 0 with C1
+    case = run(case, Event.TRANSFER, facts=placed(C2), days=10)  # day 10 with C2
+    case = run(case, Event.COMPLETE_REHABILITATION, days=20)  # day 30: stage IV
+    case = run(
+        case,
+        Event.COMPLETE_RESOCIALIZATION,
+        facts=Facts(labour_outcome=LabourOutcome.EMPLOYED),
+        days=30,
+    )  # day 60: patronage, not counted
+    start = case.history[-4].at.date()
+    end = start + timedelta(days=400)
+    assert days_served(case, C1, after=None, through=end) == 10
+    assert days_served(case, C2, after=None, through=end) == 50
+    assert days_served(case, C2, after=start + timedelta(days=19), through=end) == 40
+    assert days_served(case, C2, after=None, through=start + timedelta(days=14)) == 5
+    assert days_served(case, "center-3", after=None, through=end) == 0
+    assert days_served(case, C2, after=end, through=start) == 0  # an empty window
+
+
+@pytest.mark.req("CF-05")
+def test_days_served_of_a_stay_still_open_count_through_the_last_day() -> None:
+    case = run(in_treatment(), Event.ADMIT, facts=placed(C1))
+    admitted = case.history[-1].at.date()
+    assert days_served(case, C1, after=None, through=admitted) == 1
+    assert days_served(case, C1, after=None, through=admitted + timedelta(days=99)) == 100
+    assert days_served(case, C1, after=None, through=admitted - timedelta(days=1)) == 0
+
+
+@pytest.mark.req("CF-05")
+def test_days_served_bad_input_reports_every_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        days_served("case", "", after="2026-01-01", through=None)  # type: ignore[arg-type]
+    assert caught.value.paths == ("case", "center_id", "after", "through")
+
+
+def _counted(case: Case, center: str, day: date) -> bool:
+    """Whether ``day`` is a day served with ``center``: after the day's last entry the client
+    is in stage III or IV, placed with it."""
+    placed_with: str | None = None
+    state: State | None = None
+    for entry in case.history:
+        if entry.at.date() > day:
+            break
+        if entry.event in (Event.ADMIT, Event.TRANSFER):
+            assert isinstance(entry.record, Placement)
+            placed_with = entry.record.center_id
+        if entry.target not in _SERVICE:
+            placed_with = None
+        state = entry.target
+    return state in (State.SOCIAL_REHABILITATION, State.RESOCIALIZATION) and placed_with == center
+
+
+@pytest.mark.req("CF-05")
+@given(
+    case=walks(),
+    center=st.sampled_from([C1, C2, "center-3"]),
+    offsets=st.tuples(st.integers(-5, 3000), st.integers(0, 3000)),
+)
+def test_days_served_add_up_over_any_split_of_the_window(
+    case: Case, center: str, offsets: tuple[int, int]
+) -> None:
+    opened = case.history[0].at.date()
+    s = opened + timedelta(days=offsets[0])
+    t = s + timedelta(days=offsets[1])
+    whole = days_served(case, center, after=None, through=t)
+    first = days_served(case, center, after=None, through=s)
+    rest = days_served(case, center, after=s, through=t)
+    assert whole == first + rest
+    assert 0 <= rest <= (t - s).days
+    assert 0 <= whole <= max(0, (t - opened).days + 1)
+    counted = sum(_counted(case, center, s + timedelta(days=n + 1)) for n in range((t - s).days))
+    assert rest == counted
 
 
 # --- files -----------------------------------------------------------------------------------

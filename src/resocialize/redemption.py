@@ -1,7 +1,27 @@
 """Redemption: a center claims a tranche of a certificate for a milestone (CF-04, CF-05, CF-06).
 
 A :class:`Claim` asks for the tranche a tariff pays when the client reaches a
-pathway milestone. :func:`check_claim` checks it against the certificate, the
+pathway milestone, or, under a per-diem tariff, for the days served
+(:attr:`~resocialize.tariffs.Milestone.DAYS_SERVED`), or, when the client dropped
+out, for the partial payment of the tariff's dropout rule
+(:attr:`~resocialize.tariffs.Milestone.DROPOUT`):
+
+- *a tranche* (``admission`` ... ``sustained_remission``) is paid once per
+  certificate, by a tranche tariff only;
+- *days served* are paid by a per-diem tariff only: the days the client spent in
+  stages III-IV with the claiming center (:func:`~resocialize.tariffs.days_served`)
+  after the last day a per-diem payment on the certificate covers (its
+  :attr:`Payment.through`), up to the claim's service date. What is due is the
+  per-diem amount for all the days paid so far and these (capped by the schedule
+  and the face value) less the per-diem payments made so far; the
+  :class:`Payment` records the days and the last day paid;
+- *a dropout* is paid once per certificate, under either kind of tariff, when the
+  client dropped out (``drop_out``) while placed with the claiming center by the
+  service date: :func:`~resocialize.tariffs.dropout_amount` for the days served
+  with the center of the course's ``planned_days``, given what the certificate
+  paid so far.
+
+:func:`check_claim` checks it against the certificate, the
 social contract, the center's standing in the register on the service date
 (a :class:`~resocialize.facts.CenterStanding` the caller computes for that
 day), the case's pathway history (the milestone must have happened with this
@@ -22,10 +42,18 @@ certificate. It answers with a :class:`~resocialize.rules.Decision` naming
   every party, or terminated, on the service date;
 - ``center.not_in_register``, ``center.not_qualified`` on the service date;
 - ``milestone.not_reached``: the milestone did not happen for this center by
-  the service date; ``tariff.milestone_not_paid``: the tariff pays nothing there;
-- ``claim.already_paid``: the milestone was paid on this certificate before;
-- ``claim.above_tranche``: more than the tranche; ``claim.above_balance``: more
-  than the face value less what was paid so far;
+  the service date (for days served: no day served with the center in the
+  window; for a dropout: the client did not drop out while with the center);
+  ``tariff.milestone_not_paid``: the tariff pays nothing there (a tranche tariff
+  pays no days served, a per-diem tariff nothing but days served and dropout);
+  ``tariff.no_dropout_rule``: a dropout claim under a tariff without a dropout rule;
+- ``claim.already_paid``: the milestone was paid on this certificate before
+  (for days served: the days through the service date are paid);
+- ``claim.nothing_due``: the tariff owes nothing for the claim (the per-diem cap
+  is paid, or the dropout rule pays nothing more);
+- ``claim.above_tranche``: more than the tranche (or than what is due for the
+  days served or the dropout); ``claim.above_balance``: more than the face value
+  less what was paid so far;
 - ``claim.service_in_future``: the service date is after the day of the check.
 
 :func:`redeem` checks, then pays through the ledger
@@ -73,19 +101,23 @@ from .facts import CenterStanding
 from .ledger import Ledger, paid, pay
 from .money import Money
 from .pathway import Case
-from .rules import ALLOWED, Decision, all_of, check
+from .rules import ALLOWED, Decision, all_of, check, refuse
 from .tariffs import (
+    MAX_DAYS,
     MAX_MONTHS,
     Milestone,
+    PerDiemSchedule,
     Tariff,
-    TrancheSchedule,
     amount_due,
+    days_served,
+    dropout_amount,
     milestones_reached,
 )
 
 __all__ = ["Claim", "Payment", "Redeemed", "check_claim", "redeem"]
 
 _PAYABLE_STATES = frozenset({CertificateState.PLACED, CertificateState.IN_SERVICE})
+_COUNTS_DAYS = frozenset({Milestone.DAYS_SERVED, Milestone.DROPOUT})
 
 
 def _months_problem(value: object) -> str | None:
@@ -106,6 +138,26 @@ def _positive_money_problem(value: object) -> str | None:
     return None
 
 
+_MOST_DAYS = 10**9
+"""The most days a payment may count (as :meth:`PerDiemSchedule.amount_for_days` takes)."""
+
+
+def _days_problem(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"must be a whole number of days, not {type(value).__name__}"
+    if not 0 <= value <= _MOST_DAYS:
+        return f"must be from 0 to {_MOST_DAYS}, not {value}"
+    return None
+
+
+def _planned_days_problem(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"must be a whole number of days, not {type(value).__name__}"
+    if not 1 <= value <= MAX_DAYS:
+        return f"must be from 1 to {MAX_DAYS}, not {value}"
+    return None
+
+
 def _check_milestone_months(milestone: Milestone, months: int | None, problems: Problems) -> None:
     if milestone is Milestone.NO_RELAPSE and months is None:
         problems.add("months", "is required for no_relapse: the months without relapse")
@@ -115,10 +167,11 @@ def _check_milestone_months(milestone: Milestone, months: int | None, problems: 
 
 @attrs.frozen
 class Claim(Checked):
-    """A center's claim for the tranche of ``milestone`` on a certificate.
+    """A center's claim for the tranche of ``milestone`` on a certificate, for the days
+    served up to ``service_date`` (``days_served``) or for a dropout (``dropout``).
 
     ``months`` names the ``no_relapse`` tranche, and only it; ``amount`` ``None``
-    claims the tariff's amount for the tranche.
+    claims what the tariff pays (the tranche, or what is due).
     """
 
     id: str = attrs.field(metadata=checked(id_problem))
@@ -138,7 +191,20 @@ class Claim(Checked):
 
 @attrs.frozen
 class Payment(Checked):
-    """A paid claim: what was paid to which center for which milestone, and when."""
+    """A paid claim: what was paid to which center for which milestone, and when.
+
+    ``days`` is the number of days paid for: the new days of a ``days_served``
+    payment (required), the days served counted for a ``dropout`` payment;
+    ``through`` is the last day a ``days_served`` payment covers (required, the
+    claim's service date). Neither is for a tranche.
+
+    >>> Payment("claim-1", "cert-1", "center-1", Milestone.DAYS_SERVED, None,
+    ...         Money.of(3000, "RUB"), date(2026, 4, 1), days=3)
+    Traceback (most recent call last):
+    ...
+    resocialize.errors.ValidationError: invalid input: through: is required for days_served:
+    the last day the payment covers
+    """
 
     claim_id: str = attrs.field(metadata=checked(id_problem))
     certificate_id: str = attrs.field(metadata=checked(id_problem))
@@ -147,6 +213,23 @@ class Payment(Checked):
     months: int | None = attrs.field(metadata=checked(optional(_months_problem)))
     amount: Money = attrs.field(metadata=checked(_positive_money_problem))
     paid_on: date = attrs.field(metadata=checked(date_problem))
+    days: int | None = attrs.field(default=None, metadata=checked(optional(_days_problem)))
+    through: date | None = attrs.field(default=None, metadata=checked(optional(date_problem)))
+
+    def _more_problems(self, problems: Problems) -> None:
+        milestone = self.milestone.value
+        if self.milestone is Milestone.DAYS_SERVED:
+            if self.days is None:
+                problems.add("days", "is required for days_served: the days paid for")
+            if self.through is None:
+                problems.add(
+                    "through", "is required for days_served: the last day the payment covers"
+                )
+            return
+        if self.days is not None and self.milestone is not Milestone.DROPOUT:
+            problems.add("days", f"is only for days_served and dropout, not for {milestone}")
+        if self.through is not None:
+            problems.add("through", f"is only for days_served, not for {milestone}")
 
 
 @attrs.frozen
@@ -166,6 +249,7 @@ def _input_problems(
     tariff: object,
     paid_claims: object,
     on: object,
+    planned_days: object,
 ) -> Problems:
     problems = Problems()
     problems.check("claim", instance_problem(Claim)(claim))
@@ -175,8 +259,12 @@ def _input_problems(
     problems.check("case", instance_problem(Case)(case))
     problems.check("tariff", instance_problem(Tariff)(tariff))
     problems.check("on", date_problem(on))
-    if isinstance(tariff, Tariff) and not isinstance(tariff.schedule, TrancheSchedule):
-        problems.add("tariff", f"{tariff.code} pays per day, not in tranches")
+    problems.check("planned_days", optional(_planned_days_problem)(planned_days))
+    if isinstance(claim, Claim) and claim.milestone is Milestone.DROPOUT and planned_days is None:
+        problems.add(
+            "planned_days",
+            "is required for a dropout claim: the planned length of the course in days",
+        )
     if isinstance(paid_claims, str | bytes) or not isinstance(paid_claims, Iterable):
         problems.add("paid_claims", "must be an iterable of Payment")
     if (
@@ -295,73 +383,89 @@ def _center(claim: Claim, center: CenterStanding) -> Decision:
     )
 
 
+def _label(claim: Claim) -> str:
+    return claim.milestone.value if claim.months is None else f"no_relapse ({claim.months})"
+
+
 def _milestone(claim: Claim, case: Case, tariff: Tariff) -> Decision:
-    assert isinstance(tariff.schedule, TrancheSchedule)
-    months = tariff.schedule.no_relapse_months
+    months = tariff.no_relapse_months
     if claim.months is not None:
         months = tuple(sorted({*months, claim.months}))
     reached = milestones_reached(
         case, claim.center_id, as_of=claim.service_date, no_relapse_months=months
     )
     key = (claim.milestone, claim.months)
-    label = claim.milestone.value if claim.months is None else f"no_relapse ({claim.months})"
     return check(
         any(r.key == key for r in reached),
         "milestone.not_reached",
-        f"{label} did not happen with {claim.center_id} by {claim.service_date.isoformat()}",
+        f"{_label(claim)} did not happen with {claim.center_id} by "
+        f"{claim.service_date.isoformat()}",
         milestone=claim.milestone.value,
         months=claim.months,
     )
 
 
-def _assess(
-    claim: Claim,
-    certificate: Certificate,
-    contract: SocialContract,
-    center: CenterStanding,
-    case: Case,
-    tariff: Tariff,
-    paid_claims: Iterable[Payment],
-    paid_so_far: Money,
-    on: date,
-) -> tuple[Decision, Money | None]:
+@attrs.frozen
+class _Assessed:
+    """What a claim's own rules say: the decision, the amount to pay, and for days served
+    or a dropout the days paid for and the last day covered."""
+
+    decision: Decision
+    amount: Money | None
+    days: int | None = None
+    through: date | None = None
+
+
+def _above_due(amount: Money | None, due: Money | None, what: str) -> Decision:
+    if amount is None or due is None or not due.is_positive:
+        return ALLOWED
+    return check(
+        amount <= due,
+        "claim.above_tranche",
+        f"{amount} is above the {due} due {what}",
+        amount=str(amount.amount),
+        due=str(due.amount),
+    )
+
+
+def _tranche_claim(
+    claim: Claim, certificate: Certificate, case: Case, tariff: Tariff, paid_claims: list[Payment]
+) -> _Assessed:
+    """A claim for a tranche (``admission`` ... ``sustained_remission``)."""
     key = (claim.milestone, claim.months)
     tranche: Money | None = None
     tariff_decision = ALLOWED
-    try:
-        tranche = amount_due(tariff, certificate.face_value, claim.milestone, months=claim.months)
-    except RuleViolation as refused:
-        tariff_decision = Decision(refused.reasons)
-    amount = claim.amount if claim.amount is not None else tranche
-    balance = certificate.face_value - paid_so_far
-    money = ALLOWED
-    if amount is not None:
-        money = all_of(
-            check(
-                tranche is None or amount <= tranche,
-                "claim.above_tranche",
-                f"{amount} is above the tranche of {tranche}",
-                amount=str(amount.amount),
-            ),
-            check(
-                amount <= balance,
-                "claim.above_balance",
-                f"{amount} is above the remaining balance of {balance} "
-                f"(face value {certificate.face_value}, paid {paid_so_far})",
-                amount=str(amount.amount),
-                balance=str(balance.amount),
-            ),
+    if isinstance(tariff.schedule, PerDiemSchedule):
+        tariff_decision = refuse(
+            "tariff.milestone_not_paid",
+            f"tariff {tariff.code} pays per day served, nothing at {_label(claim)}; "
+            "claim days_served or dropout",
+            tariff=tariff.code,
+            milestone=claim.milestone.value,
+            months=claim.months,
         )
+    else:
+        try:
+            tranche = amount_due(
+                tariff, certificate.face_value, claim.milestone, months=claim.months
+            )
+        except RuleViolation as refused:
+            tariff_decision = Decision(refused.reasons)
+    amount = claim.amount if claim.amount is not None else tranche
     already = [
         p
         for p in paid_claims
         if p.certificate_id == certificate.id and (p.milestone, p.months) == key
     ]
+    above = ALLOWED
+    if amount is not None:
+        above = check(
+            tranche is None or amount <= tranche,
+            "claim.above_tranche",
+            f"{amount} is above the tranche of {tranche}",
+            amount=str(amount.amount),
+        )
     decision = all_of(
-        _identity(claim, certificate, case),
-        _certificate(claim, certificate),
-        _contract(claim, certificate, contract),
-        _center(claim, center),
         _milestone(claim, case, tariff),
         tariff_decision,
         check(
@@ -372,6 +476,182 @@ def _assess(
             certificate_id=certificate.id,
             milestone=claim.milestone.value,
         ),
+        above,
+    )
+    return _Assessed(decision, amount)
+
+
+def _days_claim(
+    claim: Claim, certificate: Certificate, case: Case, tariff: Tariff, paid_claims: list[Payment]
+) -> _Assessed:
+    """A per-diem claim for the days served since the last day paid."""
+    face = certificate.face_value
+    earlier = [
+        p
+        for p in paid_claims
+        if p.certificate_id == certificate.id and p.milestone is Milestone.DAYS_SERVED
+    ]
+    covered = [p.through for p in earlier if p.through is not None]
+    after = max(covered) if covered else None
+    day = claim.service_date
+    paid_through = after is not None and day <= after
+    days = 0 if paid_through else days_served(case, claim.center_id, after=after, through=day)
+    due: Money | None = None
+    tariff_decision = ALLOWED
+    schedule = tariff.schedule
+    if isinstance(schedule, PerDiemSchedule):
+        total_days = min(sum(p.days or 0 for p in earlier) + days, _MOST_DAYS)
+        earned = min(schedule.amount_for_days(total_days), face)
+        paid_days = sum((p.amount for p in earlier), Money.zero(face.currency))
+        due = earned - paid_days if earned > paid_days else Money.zero(face.currency)
+    else:
+        tariff_decision = refuse(
+            "tariff.milestone_not_paid",
+            f"tariff {tariff.code} pays in tranches, not per day served",
+            tariff=tariff.code,
+            milestone=claim.milestone.value,
+            months=None,
+        )
+    window = f"by {day.isoformat()}"
+    if after is not None:
+        window = f"since {after.isoformat()} (paid through it) by {day.isoformat()}"
+    amount = claim.amount if claim.amount is not None else due
+    decision = all_of(
+        check(
+            paid_through or days > 0,
+            "milestone.not_reached",
+            f"no day served with {claim.center_id} {window}",
+            milestone=claim.milestone.value,
+            after=after.isoformat() if after is not None else None,
+        ),
+        tariff_decision,
+        check(
+            not paid_through,
+            "claim.already_paid",
+            f"the days through {after.isoformat() if after else day.isoformat()} are "
+            f"already paid on {certificate.id}",
+            certificate_id=certificate.id,
+            milestone=claim.milestone.value,
+            through=after.isoformat() if after is not None else None,
+        ),
+        check(
+            due is None or days == 0 or due.is_positive,
+            "claim.nothing_due",
+            f"nothing is due for {days} more days on {certificate.id}: the per-diem "
+            f"amount (capped by the tariff and the face value {face}) is paid",
+            certificate_id=certificate.id,
+            days=days,
+        ),
+        _above_due(amount, due, f"for {days} days served through {day.isoformat()}"),
+    )
+    return _Assessed(decision, amount, days, day)
+
+
+def _dropout_claim(
+    claim: Claim,
+    certificate: Certificate,
+    case: Case,
+    tariff: Tariff,
+    paid_claims: list[Payment],
+    paid_so_far: Money,
+    planned_days: int,
+) -> _Assessed:
+    """A claim for the partial payment of the dropout rule."""
+    face = certificate.face_value
+    day = claim.service_date
+    reached = any(
+        r.milestone is Milestone.DROPOUT
+        for r in milestones_reached(case, claim.center_id, as_of=day, no_relapse_months=())
+    )
+    served = days_served(case, claim.center_id, after=None, through=day)
+    rule = tariff.dropout
+    due: Money | None = None
+    if reached and rule is not None:
+        zero = Money.zero(face.currency)
+        so_far = zero if paid_so_far < zero else face if paid_so_far > face else paid_so_far
+        due = dropout_amount(
+            tariff, face, days_served=served, planned_days=planned_days, paid_so_far=so_far
+        )
+    already = [
+        p
+        for p in paid_claims
+        if p.certificate_id == certificate.id and p.milestone is Milestone.DROPOUT
+    ]
+    amount = claim.amount if claim.amount is not None else due
+    decision = all_of(
+        check(
+            reached,
+            "milestone.not_reached",
+            f"the client did not drop out while with {claim.center_id} by {day.isoformat()}",
+            milestone=claim.milestone.value,
+            months=None,
+        ),
+        check(
+            rule is not None,
+            "tariff.no_dropout_rule",
+            f"tariff {tariff.code} has no dropout rule: it pays nothing on dropout",
+            tariff=tariff.code,
+        ),
+        check(
+            not already,
+            "claim.already_paid",
+            f"the dropout is already paid on {certificate.id}"
+            + (f" (claim {already[0].claim_id})" if already else ""),
+            certificate_id=certificate.id,
+            milestone=claim.milestone.value,
+        ),
+        check(
+            due is None or due.is_positive,
+            "claim.nothing_due",
+            f"nothing is due on dropout after {served} of {planned_days} planned days "
+            f"(paid so far {paid_so_far})",
+            certificate_id=certificate.id,
+            days=served,
+        ),
+        _above_due(amount, due, f"on dropout after {served} of {planned_days} planned days"),
+    )
+    return _Assessed(decision, amount, served)
+
+
+def _assess(
+    claim: Claim,
+    certificate: Certificate,
+    contract: SocialContract,
+    center: CenterStanding,
+    case: Case,
+    tariff: Tariff,
+    paid_claims: list[Payment],
+    paid_so_far: Money,
+    on: date,
+    planned_days: int | None,
+) -> _Assessed:
+    if claim.milestone is Milestone.DAYS_SERVED:
+        own = _days_claim(claim, certificate, case, tariff, paid_claims)
+    elif claim.milestone is Milestone.DROPOUT:
+        assert planned_days is not None  # checked with the input
+        own = _dropout_claim(
+            claim, certificate, case, tariff, paid_claims, paid_so_far, planned_days
+        )
+    else:
+        own = _tranche_claim(claim, certificate, case, tariff, paid_claims)
+    amount = own.amount
+    balance = certificate.face_value - paid_so_far
+    money = ALLOWED
+    if amount is not None:
+        money = check(
+            amount <= balance,
+            "claim.above_balance",
+            f"{amount} is above the remaining balance of {balance} "
+            f"(face value {certificate.face_value}, paid {paid_so_far})",
+            amount=str(amount.amount),
+            balance=str(balance.amount),
+        )
+    decision = all_of(
+        _identity(claim, certificate, case),
+        _certificate(claim, certificate),
+        _contract(claim, certificate, contract),
+        _center(claim, center),
+        own.decision,
         money,
         check(
             claim.service_date <= on,
@@ -379,7 +659,54 @@ def _assess(
             f"the service date {claim.service_date.isoformat()} is after {on.isoformat()}",
         ),
     )
-    return decision, amount
+    return attrs.evolve(own, decision=decision)
+
+
+def _checked(
+    claim: Claim,
+    *,
+    certificate: Certificate,
+    contract: SocialContract,
+    center: CenterStanding,
+    case: Case,
+    tariff: Tariff,
+    paid_claims: Iterable[Payment],
+    paid_so_far: Money,
+    on: date,
+    planned_days: int | None = None,
+) -> _Assessed:
+    """Check the input, then assess the claim (once, for both check_claim and redeem)."""
+    problems = _input_problems(
+        claim, certificate, contract, center, case, tariff, paid_claims, on, planned_days
+    )
+    if isinstance(certificate, Certificate):
+        currency = certificate.face_value.currency
+        if not isinstance(paid_so_far, Money) or paid_so_far.currency != currency:
+            problems.add("paid_so_far", f"must be Money in {currency}")
+        elif (
+            isinstance(claim, Claim)
+            and claim.milestone is Milestone.DROPOUT
+            and paid_so_far.rounded() != paid_so_far
+        ):
+            problems.add("paid_so_far", f"must be in whole minor units, not {paid_so_far}")
+    items = list(paid_claims) if isinstance(paid_claims, Iterable) else []
+    for i, item in enumerate(items):
+        problems.check(f"paid_claims[{i}]", instance_problem(Payment)(item))
+        if (
+            isinstance(item, Payment)
+            and isinstance(certificate, Certificate)
+            and item.certificate_id == certificate.id
+            and item.amount.currency != certificate.face_value.currency
+        ):
+            problems.add(
+                f"paid_claims[{i}].amount",
+                f"is in {item.amount.currency}, the certificate in "
+                f"{certificate.face_value.currency}",
+            )
+    problems.raise_if_any()
+    return _assess(
+        claim, certificate, contract, center, case, tariff, items, paid_so_far, on, planned_days
+    )
 
 
 def check_claim(
@@ -393,25 +720,27 @@ def check_claim(
     paid_claims: Iterable[Payment],
     paid_so_far: Money,
     on: date,
+    planned_days: int | None = None,
 ) -> Decision:
     """Whether ``claim`` may be paid on ``on``: every unmet condition as a reason (CF-06).
 
     ``center`` is the center's standing on the service date; ``paid_claims`` the
-    payments made so far (any certificate); ``paid_so_far`` what the certificate paid.
+    payments made so far (any certificate); ``paid_so_far`` what the certificate paid;
+    ``planned_days`` the planned length of the course in days (the chosen program's
+    duration), required for a dropout claim.
     """
-    problems = _input_problems(claim, certificate, contract, center, case, tariff, paid_claims, on)
-    if isinstance(certificate, Certificate):
-        currency = certificate.face_value.currency
-        if not isinstance(paid_so_far, Money) or paid_so_far.currency != currency:
-            problems.add("paid_so_far", f"must be Money in {currency}")
-    items = list(paid_claims) if isinstance(paid_claims, Iterable) else []
-    for i, item in enumerate(items):
-        problems.check(f"paid_claims[{i}]", instance_problem(Payment)(item))
-    problems.raise_if_any()
-    decision, _ = _assess(
-        claim, certificate, contract, center, case, tariff, items, paid_so_far, on
-    )
-    return decision
+    return _checked(
+        claim,
+        certificate=certificate,
+        contract=contract,
+        center=center,
+        case=case,
+        tariff=tariff,
+        paid_claims=paid_claims,
+        paid_so_far=paid_so_far,
+        on=on,
+        planned_days=planned_days,
+    ).decision
 
 
 def redeem(
@@ -426,10 +755,12 @@ def redeem(
     paid_claims: Iterable[Payment],
     at: datetime,
     by: str,
+    planned_days: int | None = None,
 ) -> Redeemed:
     """Check ``claim`` on ``at``'s date and pay it through the ledger (CF-05, CF-06).
 
-    What was paid so far is read from the ledger. A refusal raises
+    What was paid so far is read from the ledger; ``planned_days`` is the planned
+    length of the course in days, required for a dropout claim. A refusal raises
     :class:`~resocialize.errors.RuleViolation` with every reason and changes nothing.
     """
     problems = Problems()
@@ -441,7 +772,7 @@ def redeem(
     on = at.date()
     items = list(paid_claims) if isinstance(paid_claims, Iterable) else paid_claims
     so_far = paid(ledger, certificate.id)
-    decision = check_claim(
+    assessed = _checked(
         claim,
         certificate=certificate,
         contract=contract,
@@ -451,20 +782,14 @@ def redeem(
         paid_claims=items,
         paid_so_far=so_far,
         on=on,
+        planned_days=planned_days,
     )
-    decision.raise_if_refused()
-    _, amount = _assess(
-        claim,
-        certificate,
-        contract,
-        center,
-        case,
-        tariff,
-        items,
-        so_far,
-        on,
-    )
+    assessed.decision.raise_if_refused()
+    amount = assessed.amount
     assert amount is not None
+    why = f"redemption of {claim.milestone.value}"
+    if claim.milestone is Milestone.DAYS_SERVED and assessed.through is not None:
+        why += f" ({assessed.days} days through {assessed.through.isoformat()})"
     booked = pay(
         ledger,
         certificate.id,
@@ -473,8 +798,10 @@ def redeem(
         at=at,
         by=by,
         reference=claim.id,
-        why=f"redemption of {claim.milestone.value}",
+        why=why,
     )
+    days = assessed.days if claim.milestone in _COUNTS_DAYS else None
+    through = assessed.through if claim.milestone is Milestone.DAYS_SERVED else None
     payment = Payment(
         claim.id,
         certificate.id,
@@ -483,5 +810,7 @@ def redeem(
         claim.months,
         amount,
         on,
+        days,
+        through,
     )
     return Redeemed(booked, payment)

@@ -8,7 +8,8 @@ A :class:`Tariff` says when and how much of a certificate is paid. Its
   stage IV completed, a period without relapse, sustained remission), the shares
   summing to exactly 1; or
 - a :class:`PerDiemSchedule`: a rate per day served, capped by a number of days
-  and/or an amount.
+  and/or an amount; the center claims the days served (:attr:`Milestone.DAYS_SERVED`,
+  counted by :func:`days_served`) as they accrue.
 
 Its ``dropout`` rule (:class:`DropoutRule`) says what is paid when the client
 drops out. Amounts are exact: tranche amounts are split with
@@ -52,7 +53,9 @@ So it is monotone in the days served and never takes the total above the cap
 or the face value.
 
 **Milestones from the pathway.** :func:`milestones_reached` reads a case's
-history and says which milestones a center reached, with the date of each.
+history and says which milestones a center reached, with the date of each;
+:func:`days_served` counts the days the client spent in stages III-IV with a
+center in a window of dates.
 
 **Files.** :func:`tariffs_from_toml` and :func:`tariffs_from_json` read tariffs,
 reporting every problem with its path (``tariffs[1].schedule.tranches[2].share``)
@@ -108,6 +111,7 @@ __all__ = [
     "Tranche",
     "TrancheSchedule",
     "amount_due",
+    "days_served",
     "default_tariffs",
     "dropout_amount",
     "milestones_reached",
@@ -140,6 +144,16 @@ class Milestone(enum.StrEnum):
     """A number of months in stages IV/V without relapse: payment for results."""
     SUSTAINED_REMISSION = "sustained_remission"
     """Sustained remission reached (``achieve_remission``)."""
+    DAYS_SERVED = "days_served"
+    """A per-diem claim: the days served with the center since the last per-diem payment
+    on the certificate (:func:`days_served`); never a tranche, never "reached"."""
+    DROPOUT = "dropout"
+    """The client dropped out (``drop_out``) while with the center: the partial payment
+    of the tariff's :class:`DropoutRule`; never a tranche."""
+
+
+_NOT_TRANCHES: Final = frozenset({Milestone.DAYS_SERVED, Milestone.DROPOUT})
+"""Milestones paid by the day or by the dropout rule, never by a tranche."""
 
 
 MILESTONE_EVENTS: Final[Mapping[Milestone, tuple[Event, ...]]] = MappingProxyType(
@@ -149,9 +163,12 @@ MILESTONE_EVENTS: Final[Mapping[Milestone, tuple[Event, ...]]] = MappingProxyTyp
         Milestone.STAGE_IV_COMPLETED: (Event.COMPLETE_RESOCIALIZATION,),
         Milestone.NO_RELAPSE: (),
         Milestone.SUSTAINED_REMISSION: (Event.ACHIEVE_REMISSION,),
+        Milestone.DAYS_SERVED: (),
+        Milestone.DROPOUT: (Event.DROP_OUT,),
     }
 )
-"""The history events that reach each milestone; ``no_relapse`` is reached by time passing."""
+"""The history events that reach each milestone; ``no_relapse`` is reached by time passing,
+``days_served`` is never reached (days are counted by :func:`days_served`)."""
 
 _OF_EVENT: Final[Mapping[Event, Milestone]] = {
     event: milestone for milestone, events in MILESTONE_EVENTS.items() for event in events
@@ -282,6 +299,8 @@ def _tranches_problem(value: object) -> str | None:
 class TrancheSchedule(Checked):
     """Tranches of the face value, tied to milestones; the shares sum to exactly 1.
 
+    ``days_served`` and ``dropout`` are never tranches.
+
     >>> TrancheSchedule([Tranche(Milestone.ADMISSION, Decimal("0.3")),
     ...                  Tranche(Milestone.STAGE_III_COMPLETED, Decimal("0.6"))])
     Traceback (most recent call last):
@@ -300,6 +319,12 @@ class TrancheSchedule(Checked):
         for i, tranche in enumerate(self.tranches):
             if not isinstance(tranche, Tranche):
                 problems.add(f"tranches[{i}]", f"must be a Tranche, not {type(tranche).__name__}")
+            elif tranche.milestone in _NOT_TRANCHES:
+                problems.add(
+                    f"tranches[{i}].milestone",
+                    f"{tranche.milestone.value} is not paid in tranches: days served are paid "
+                    "by a per_diem schedule, a dropout by the tariff's dropout rule",
+                )
             elif tranche.key in first:
                 problems.add(
                     f"tranches[{i}]",
@@ -474,8 +499,9 @@ def amount_due(
     :class:`~resocialize.errors.RuleViolation` (``tariff.milestone_not_paid``).
 
     For a per-diem tariff: the total earned by ``days_served`` days, cumulative and
-    capped by the schedule and the face value, whatever the milestone it is billed at;
-    the payer pays it less what was paid already.
+    capped by the schedule and the face value, whatever the milestone it is billed at
+    (a center claims it as ``days_served``); the payer pays it less what was paid
+    already. A tranche tariff pays nothing at ``days_served``.
 
     >>> from resocialize.tariffs import default_tariffs
     >>> rostov = default_tariffs()["rostov_certificate"]
@@ -672,6 +698,84 @@ def milestones_reached(
         close(*run, None)
     found.sort(key=lambda reached: reached.on)
     return tuple(found)
+
+
+_STAGES_III_IV: Final = frozenset({State.SOCIAL_REHABILITATION, State.RESOCIALIZATION})
+
+
+def _stays(case: Case, center_id: str) -> list[tuple[int, int | None]]:
+    """The stays in stages III-IV placed with ``center_id``, as day ordinals: the first day
+    and the day left (not counted), ``None`` for a stay still open."""
+    stays: list[tuple[int, int | None]] = []
+    placed: str | None = None
+    start: int | None = None
+    for entry in case.history:
+        day = entry.at.date().toordinal()
+        if entry.event in (Event.ADMIT, Event.TRANSFER) and isinstance(entry.record, Placement):
+            placed = entry.record.center_id
+        if entry.target not in _IN_SERVICE:
+            placed = None
+        counted = entry.target in _STAGES_III_IV and placed == center_id
+        if counted and start is None:
+            start = day
+        elif not counted and start is not None:
+            stays.append((start, day))
+            start = None
+    if start is not None:
+        stays.append((start, None))
+    return stays
+
+
+def days_served(case: Case, center_id: str, *, after: date | None, through: date) -> int:
+    """The days the client spent in stages III-IV placed with ``center_id``, counting the
+    days after ``after`` (every day before when it is ``None``) up to ``through``.
+
+    A day counts when the client was in social rehabilitation or resocialization
+    (stages III, IV) with the center placed by the last ``admit`` or ``transfer``
+    (as :func:`milestones_reached` tracks it). A stay entered on day *a* and left on
+    day *b* counts the days *a* to *b* - 1 (a transfer's day is the new center's);
+    a stay still open counts through ``through``. Days are the calendar dates of the
+    history entries, in their own timezones; a day is never counted twice. A window
+    with ``after`` on or after ``through`` is empty.
+
+    >>> from datetime import datetime, timezone
+    >>> from resocialize.pathway import HistoryEntry
+    >>> from resocialize.records import Origin
+    >>> def at(day):
+    ...     return datetime(2026, 3, day, 9, 0, tzinfo=timezone.utc)
+    >>> history = (
+    ...     HistoryEntry(at(2), "agency-1", Event.ADMIT, State.TREATMENT,
+    ...                  State.SOCIAL_REHABILITATION, record=Placement("c-1", "cert-1", "sc-1")),
+    ...     HistoryEntry(at(12), "c-1", Event.DROP_OUT, State.SOCIAL_REHABILITATION,
+    ...                  State.DROPPED_OUT),
+    ... )
+    >>> case = Case("case-1", "cl-1", State.DROPPED_OUT, at(12), Origin.COMMUNITY, (),
+    ...             history=history)
+    >>> days_served(case, "c-1", after=None, through=date(2026, 3, 31))  # 2 to 11 March
+    10
+    >>> days_served(case, "c-1", after=date(2026, 3, 6), through=date(2026, 3, 9))
+    3
+    """
+    problems = Problems()
+    problems.check("case", instance_problem(Case)(case))
+    problems.check("center_id", text_problem(center_id))
+    problems.check("after", optional(date_problem)(after))
+    problems.check("through", date_problem(through))
+    problems.raise_if_any()
+    last = through.toordinal()
+    first = 1 if after is None else after.toordinal() + 1  # the first day counted
+    spans = sorted(
+        (max(start, first), min(last + 1 if end is None else end, last + 1))
+        for start, end in _stays(case, center_id)
+    )
+    total = 0
+    reached = first  # the first day not yet counted
+    for start, end in spans:
+        start = max(start, reached)
+        if end > start:
+            total += end - start
+            reached = end
+    return total
 
 
 # --- reading files ---------------------------------------------------------------------------
