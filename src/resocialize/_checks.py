@@ -11,13 +11,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
 from .errors import FieldProblem, ValidationError
 
 MAX_ID_LENGTH: Final = 64
+
+T = TypeVar("T")
 
 
 class Problems:
@@ -95,6 +97,13 @@ def optional(problem: Callable[[object], str | None]) -> Callable[[object], str 
     return check
 
 
+def count_problem(value: object) -> str | None:
+    """A whole number of things, zero or more (``True`` is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return "must be a non-negative integer"
+    return None
+
+
 def bool_problem(value: object) -> str | None:
     """Why ``value`` is not a bool."""
     return None if isinstance(value, bool) else f"must be a boolean, not {type(value).__name__}"
@@ -143,6 +152,15 @@ class Checked:
 
     def _more_problems(self, problems: Problems) -> None:
         """Rules about the whole value, checked once every field is well formed."""
+
+
+def unchecked(cls: type[T], **values: object) -> T:
+    """A frozen attrs value built from parts that are already checked, without checking
+    them again: for the hot paths of operations that change one part of a large value."""
+    value = object.__new__(cls)
+    for name, item in values.items():
+        object.__setattr__(value, name, item)
+    return value
 
 
 def kind_of(value: object, *, toml: bool = False) -> str:

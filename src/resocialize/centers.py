@@ -36,6 +36,7 @@ from ._checks import (
     Problems,
     bool_problem,
     checked,
+    count_problem,
     date_problem,
     id_problem,
     instance_problem,
@@ -69,12 +70,6 @@ __all__ = [
 
 SERVICE_STAGES = frozenset({Stage.SOCIAL_REHABILITATION, Stage.RESOCIALIZATION, Stage.PATRONAGE})
 """The stages a center's program may serve (III, IV, V)."""
-
-
-def _count_problem(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return "must be a non-negative integer"
-    return None
 
 
 def _positive_problem(value: object) -> str | None:
@@ -238,7 +233,7 @@ class Program(Checked):
     duration_days: int = attrs.field(metadata=checked(_positive_problem))
     price: Money = attrs.field(metadata=checked(instance_problem(Money)))
     """The price of the whole program for one client."""
-    places: int = attrs.field(metadata=checked(_count_problem))
+    places: int = attrs.field(metadata=checked(count_problem))
     setting: Setting = attrs.field(
         default=Setting.RESIDENTIAL, metadata=checked(member_problem(Setting))
     )
@@ -260,7 +255,7 @@ class StaffCount(Checked):
     """How many staff of one qualification a center employs (full-time equivalents)."""
 
     qualification: Qualification = attrs.field(metadata=checked(member_problem(Qualification)))
-    count: int = attrs.field(metadata=checked(_count_problem))
+    count: int = attrs.field(metadata=checked(count_problem))
 
 
 @attrs.frozen
@@ -406,8 +401,8 @@ class Center(Checked):
     inspections: tuple[Inspection, ...] = attrs.field(
         default=(), converter=_items, metadata=checked(_tuple_of(Inspection))
     )
-    halfway_house_places: int = attrs.field(default=0, metadata=checked(_count_problem))
-    agricultural_community_places: int = attrs.field(default=0, metadata=checked(_count_problem))
+    halfway_house_places: int = attrs.field(default=0, metadata=checked(count_problem))
+    agricultural_community_places: int = attrs.field(default=0, metadata=checked(count_problem))
 
     def _more_problems(self, problems: Problems) -> None:
         seen: set[str] = set()

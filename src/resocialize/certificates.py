@@ -73,6 +73,7 @@ from ._checks import (
     member_problem,
     optional,
     text_problem,
+    unchecked,
 )
 from .clients import ClientRecord
 from .contracts import SocialContract, contract_standing
@@ -330,6 +331,12 @@ class CertificateBook(Checked):
 
     def __reduce__(self) -> tuple[type[CertificateBook], tuple[dict[str, Certificate]]]:
         return (type(self), (dict(self.certificates),))
+
+
+def _with(book: CertificateBook, certificate: Certificate) -> CertificateBook:
+    """The book with one checked certificate added or replaced, the rest not re-checked."""
+    changed = MappingProxyType({**book.certificates, certificate.id: certificate})
+    return unchecked(CertificateBook, certificates=changed)
 
 
 EMPTY_BOOK: Final = CertificateBook()
@@ -593,7 +600,7 @@ def issue(
         None,
         (change,),
     )
-    return CertificateBook({**book.certificates, certificate_id: certificate})
+    return _with(book, certificate)
 
 
 # --- decisions -----------------------------------------------------------------------------------
@@ -703,7 +710,7 @@ def decide(
         contract_id=contract_id if placed else certificate.contract_id,
         history=(*certificate.history, change),
     )
-    return CertificateBook({**book.certificates, certificate_id: new})
+    return _with(book, new)
 
 
 def standing(certificate: Certificate, *, on: date) -> CertificateStanding:

@@ -95,6 +95,7 @@ from ._checks import (
     Problems,
     bool_problem,
     checked,
+    count_problem,
     date_problem,
     id_problem,
     member_problem,
@@ -147,12 +148,6 @@ def _age_problem(value: object) -> str | None:
     return None
 
 
-def _count_problem(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return "must be a non-negative integer"
-    return None
-
-
 def _pair_problem(value: object) -> str | None:
     if (
         type(value) is not tuple
@@ -178,7 +173,7 @@ def _check_places(path: str, value: object, problems: Problems) -> dict[tuple[st
         if problem is not None:
             problems.add(f"{path}[{key!r}]", f"key {problem}")
             continue
-        problem = _count_problem(count)
+        problem = count_problem(count)
         if problem is not None:
             problems.add(f"{path}[{key!r}]", f"{problem}, not {count!r}")
             continue

@@ -76,7 +76,7 @@ from typing import Final
 
 import attrs
 
-from ._checks import Checked, Problems, checked, date_problem, text_problem
+from ._checks import Checked, Problems, checked, count_problem, date_problem, text_problem
 from .errors import FieldProblem, ValidationError
 from .guards import add_months
 from .pathway import Case, Event
@@ -103,13 +103,7 @@ MEASURES: Final = (
 """The rates a qualification criterion may set a minimum for (RG-06)."""
 
 
-def _count_problem(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return "must be a non-negative integer"
-    return None
-
-
-_COUNT: Final = checked(_count_problem)
+_COUNT: Final = checked(count_problem)
 
 
 def _rate(part: int, whole: int) -> Fraction | None:

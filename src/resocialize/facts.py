@@ -28,6 +28,7 @@ from ._checks import (
     Problems,
     bool_problem,
     checked,
+    count_problem,
     date_problem,
     member_problem,
     optional,
@@ -43,12 +44,6 @@ __all__ = [
     "ContractStanding",
     "Facts",
 ]
-
-
-def _places_problem(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return "must be a non-negative integer"
-    return None
 
 
 @attrs.frozen
@@ -90,7 +85,7 @@ class CenterStanding(Checked):
     in_register: bool = attrs.field(metadata=checked(bool_problem))
     qualified: bool = attrs.field(metadata=checked(bool_problem))
     runs_stage_iii_program: bool = attrs.field(metadata=checked(bool_problem))
-    free_places: int = attrs.field(metadata=checked(_places_problem))
+    free_places: int = attrs.field(metadata=checked(count_problem))
     ownership: OwnershipForm = attrs.field(metadata=checked(member_problem(OwnershipForm)))
 
 
