@@ -146,6 +146,13 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "report_row": rs.report_rows(),
     "claim": rs.claims(),
     "payment": rs.payments(),
+    "funding": rs.fundings(),
+    "cost_effectiveness": rs.cost_effectiveness_rows(),
+    "complaint": rs.complaints(),
+    "audit": rs.audits(),
+    "audit_finding": rs.audit_findings(),
+    "quality_summary": rs.quality_summaries(),
+    "quality_thresholds": rs.quality_thresholds(),
 }
 
 TAGS = sorted(DOCUMENT_TYPES)

@@ -100,8 +100,17 @@ from .clients import ClientHistoryEntry, ClientRecord, ClientRegister
 from .contracts import Party, Signature, SocialContract, Termination
 from .errors import FieldProblem, ValidationError
 from .facts import CenterStanding, CertificateStanding, ContractStanding, Facts
+from .funding import Funding
 from .ledger import Account, FundingSource, Ledger, Posting, ReportRow, Transaction
 from .money import Money
+from .monitoring import (
+    Audit,
+    AuditFinding,
+    Complaint,
+    CostEffectiveness,
+    QualitySummary,
+    QualityThresholds,
+)
 from .organizations import Organization, Partners
 from .pathway import Case, CourtNotice, HistoryEntry, PathwayRules, Step, replay
 from .people import CoDependent, Identity, IdentityDocument, IdentityReport
@@ -230,6 +239,15 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
         # redemption
         "claim": Claim,
         "payment": Payment,
+        # funding
+        "funding": Funding,
+        # monitoring
+        "cost_effectiveness": CostEffectiveness,
+        "complaint": Complaint,
+        "audit": Audit,
+        "audit_finding": AuditFinding,
+        "quality_summary": QualitySummary,
+        "quality_thresholds": QualityThresholds,
     }
 )
 """The ``type`` tag of each document and the class it holds. Tags are stable across

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from resocialize.centers import Center, Program
 from resocialize.certificates import (
     EMPTY_BOOK,
     Certificate,
@@ -26,6 +27,7 @@ from resocialize.certificates import (
     decide,
     issue,
 )
+from resocialize.choice import Choice, Needs, choices_for, choose
 from resocialize.contracts import (
     Party,
     PartyRole,
@@ -37,6 +39,8 @@ from resocialize.contracts import (
     terminate,
 )
 from resocialize.errors import RuleViolation
+from resocialize.funding import Funding, open_funding, place
+from resocialize.funding import issue as issue_funded
 from resocialize.ledger import (
     Account,
     FundingSource,
@@ -53,6 +57,8 @@ from resocialize.ledger import (
     report,
 )
 from resocialize.money import Money
+from resocialize.organizations import OwnershipForm
+from resocialize.pathway import Stage
 from resocialize.redemption import Claim, Payment
 from resocialize.tariffs import (
     MAX_DAYS,
@@ -64,6 +70,7 @@ from resocialize.tariffs import (
     Tariff,
     Tranche,
     TrancheSchedule,
+    default_tariffs,
 )
 
 __all__ = [
@@ -75,6 +82,7 @@ __all__ = [
     "client_standings",
     "dropout_rules",
     "funding_sources",
+    "fundings",
     "ledgers",
     "milestones_reached",
     "parties",
@@ -293,13 +301,19 @@ def _months_for(milestone: Milestone) -> st.SearchStrategy[int | None]:
     return st.none()
 
 
+_TRANCHE_MILESTONES = [m for m in Milestone if m not in (Milestone.DAYS_SERVED, Milestone.DROPOUT)]
+"""The milestones a tranche may pay for: days served and dropouts are paid otherwise."""
+_REACHED_MILESTONES = [m for m in Milestone if m is not Milestone.DAYS_SERVED]
+"""The milestones :func:`~resocialize.tariffs.milestones_reached` reports."""
+
+
 def _shares() -> st.SearchStrategy[Decimal]:
     return st.integers(1, 100).map(lambda n: Decimal(n) / 100)
 
 
 def tranches() -> st.SearchStrategy[Tranche]:
     """Tranches: a milestone, a share and, for ``no_relapse``, the months."""
-    return st.sampled_from(Milestone).flatmap(
+    return st.sampled_from(_TRANCHE_MILESTONES).flatmap(
         lambda m: st.builds(Tranche, st.just(m), _shares(), _months_for(m))
     )
 
@@ -309,7 +323,9 @@ def tranche_schedules(draw: st.DrawFn) -> TrancheSchedule:
     """Schedules of distinct tranches whose shares sum to exactly 1."""
     keys = draw(
         st.lists(
-            st.sampled_from(Milestone).flatmap(lambda m: st.tuples(st.just(m), _months_for(m))),
+            st.sampled_from(_TRANCHE_MILESTONES).flatmap(
+                lambda m: st.tuples(st.just(m), _months_for(m))
+            ),
             min_size=1,
             max_size=5,
             unique=True,
@@ -362,8 +378,8 @@ def tariffs(draw: st.DrawFn) -> Tariff:
 
 
 def milestones_reached() -> st.SearchStrategy[MilestoneReached]:
-    """Milestones reached on a day; ``months`` for ``no_relapse`` only."""
-    return st.sampled_from(Milestone).flatmap(
+    """Milestones reached on a day (never ``days_served``); ``months`` for ``no_relapse`` only."""
+    return st.sampled_from(_REACHED_MILESTONES).flatmap(
         lambda m: st.builds(
             MilestoneReached,
             st.just(m),
@@ -462,7 +478,7 @@ def report_rows() -> st.SearchStrategy[ReportRow]:
 
 
 def claims() -> st.SearchStrategy[Claim]:
-    """Claims of a center for a tranche, with or without an amount."""
+    """Claims of a center for a tranche, days served or a dropout, with or without an amount."""
     return st.sampled_from(Milestone).flatmap(
         lambda m: st.builds(
             Claim,
@@ -478,8 +494,22 @@ def claims() -> st.SearchStrategy[Claim]:
     )
 
 
+def _days_for(milestone: Milestone) -> st.SearchStrategy[int | None]:
+    if milestone is Milestone.DAYS_SERVED:
+        return st.integers(0, MAX_DAYS)
+    if milestone is Milestone.DROPOUT:
+        return st.none() | st.integers(0, MAX_DAYS)
+    return st.none()
+
+
+def _through_for(milestone: Milestone) -> st.SearchStrategy[date | None]:
+    if milestone is Milestone.DAYS_SERVED:
+        return st.dates(date(2025, 1, 1), date(2030, 12, 31))
+    return st.none()
+
+
 def payments() -> st.SearchStrategy[Payment]:
-    """Payments made on claims."""
+    """Payments made on claims; days served carry their days and last day paid."""
     return st.sampled_from(Milestone).flatmap(
         lambda m: st.builds(
             Payment,
@@ -490,5 +520,79 @@ def payments() -> st.SearchStrategy[Payment]:
             _months_for(m),
             _money(),
             st.dates(date(2025, 1, 1), date(2030, 12, 31)),
+            _days_for(m),
+            _through_for(m),
         )
     )
+
+
+# --- funding -----------------------------------------------------------------------------------
+
+
+def _choice(center_id: str, on: date) -> Choice:
+    program = Program("p-iii", Stage.SOCIAL_REHABILITATION, 180, Money.of(180_000, "RUB"), 10)
+    centers = [
+        Center(c, f"Center {c}", OwnershipForm.NON_GOVERNMENTAL, "North", programs=(program,))
+        for c in ("center-1", "center-2")
+    ]
+    listed = choices_for(
+        Needs(Stage.SOCIAL_REHABILITATION, age=30),
+        centers,
+        on=on,
+        registered={"center-1", "center-2"},
+        qualified={"center-1", "center-2"},
+    )
+    return choose(listed, center_id, "p-iii")
+
+
+@st.composite
+def fundings(draw: st.DrawFn, max_certificates: int = 3) -> Funding:
+    """Funding built by issuing certificates and placing some of them with a chosen center."""
+    books = open_ledger(_SOURCES[:2], currency="RUB")
+    for source in _SOURCES[:2]:
+        books = appropriate(
+            books, source.id, 2026, Money.of(1_000_000, "RUB"), at=_START, by="fin-1",
+            reference=f"law-{source.id}",
+        )  # fmt: skip
+    funds = open_funding(books)
+    rub_tariffs = [t for t in default_tariffs().values() if t.currency == "RUB"]
+    tariff = draw(st.sampled_from(sorted(rub_tariffs, key=lambda t: t.code)))
+    at = _START
+    for n in range(draw(st.integers(0, max_certificates))):
+        client_id = f"client-{n}"
+        face = draw(st.integers(10, 300)) * 1000
+        at = _later(draw, at, max_days=5)
+        funds = issue_funded(
+            funds,
+            f"cert-{n}",
+            ClientStanding(client_id, enrolled=True, referred=True),
+            course=Course.SOCIAL_REHABILITATION,
+            face_value=Money.of(face, "RUB"),
+            split={
+                "regional": Money.of(face // 2, "RUB"),
+                "federal": Money.of(face - face // 2, "RUB"),
+            },
+            valid_from=at.date(),
+            valid_until=at.date() + timedelta(days=365),
+            issuer_id="agency-1",
+            tariff=tariff,
+            at=at,
+            by="agency-1",
+        )
+        if draw(st.booleans()):
+            center_id = draw(st.sampled_from(["center-1", "center-2"]))
+            at = _later(draw, at, max_days=5)
+            contract = SocialContract(
+                f"contract-{n}", client_id, center_id, f"cert-{n}",
+                (
+                    Party(PartyRole.PATRONAGE_BODY, "patronage-1", ("follow the client up",)),
+                    Party(PartyRole.CLIENT, client_id, ("take part",)),
+                    Party(PartyRole.CENTER, center_id, ("deliver the program",)),
+                ),
+                (), at.date(),
+            )  # fmt: skip
+            for party in ("patronage-1", client_id, center_id):
+                contract = sign(contract, party, on=at.date())
+            choice = _choice(center_id, at.date())
+            funds = place(funds, f"cert-{n}", choice, contract, at=at, by="agency-1")
+    return funds

@@ -654,6 +654,7 @@ from ._funding import (  # noqa: E402
     client_standings,
     dropout_rules,
     funding_sources,
+    fundings,
     ledgers,
     milestones_reached,
     parties,
@@ -668,6 +669,15 @@ from ._funding import (  # noqa: E402
     tranche_schedules,
     tranches,
     transactions,
+)
+from ._monitoring import (  # noqa: E402
+    audit_findings,
+    audits,
+    complaints,
+    cost_effectiveness_rows,
+    quality_records,
+    quality_summaries,
+    quality_thresholds,
 )
 from ._register import (  # noqa: E402
     center_registers,
@@ -711,4 +721,14 @@ __all__ += [
     "tranche_schedules",
     "tranches",
     "transactions",
+]
+__all__ += ["fundings"]
+__all__ += [
+    "audit_findings",
+    "audits",
+    "complaints",
+    "cost_effectiveness_rows",
+    "quality_records",
+    "quality_summaries",
+    "quality_thresholds",
 ]
