@@ -1,7 +1,9 @@
 """The ``resocialize`` command.
 
-``resocialize demo`` walks one client along the pathway on embedded example data;
-``resocialize diagram`` prints the pathway as Mermaid; ``resocialize --version``.
+``resocialize simulate`` runs a scenario (the default one when none is given) and
+writes its tables and plots; ``resocialize demo`` walks one client along the pathway
+on embedded example data; ``resocialize diagram`` prints the pathway as Mermaid;
+``resocialize --version``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"resocialize {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from .simulation.command import add_parser
+
+    add_parser(commands)
     commands.add_parser("demo", help="walk one client along the pathway on example data")
     diagram = commands.add_parser("diagram", help="print the pathway as a Mermaid state diagram")
     diagram.add_argument(
@@ -40,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(diagram(guards=args.guards))
         return 0
+    if args.command == "simulate":
+        from .simulation.command import run
+
+        return run(args)
     if args.command == "demo":
         from .tour import walk
 
