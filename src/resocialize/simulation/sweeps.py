@@ -21,8 +21,9 @@ results depend only on ``seed``: not on the executor, the number of workers or
 the chunking. Work goes to any :class:`concurrent.futures.Executor` (serial in
 this process when none is given; threads; processes; a Dask cluster through
 ``distributed.Client.get_executor()``) in chunks of samples sized so that a task
-runs for about a second (``chunk_size`` overrides). ``progress(done, total)`` is
-called as chunks finish.
+runs for about a second (``chunk_size`` overrides; the cohort engine runs its
+samples in batches of :data:`BLOCK` and rounds a chunk down to whole batches).
+``progress(done, total)`` is called as chunks finish.
 
 :func:`default_uncertainty` gives illustrative distributions for a scenario:
 a Dirichlet distribution with an effective sample size of 100 around every row of
@@ -84,6 +85,11 @@ METRICS: Final = (
 
 TARGET_TASK_SECONDS: Final = 1.0
 """How long a chunk of samples should run, when the chunk size is not given."""
+
+BLOCK: Final = 64
+"""The cohort engine runs samples in batches of this many consecutive ones (the last
+block may be smaller). Blocks are never split between chunks, so every sample is
+always computed in the same batch, bit for bit, whatever the chunk size or executor."""
 
 
 @attrs.frozen
@@ -351,24 +357,30 @@ def _run_chunk(
     uncertain: tuple[Uncertain, ...],
     seed: int,
     engine: str,
-    indices: Sequence[int],
+    blocks: Sequence[Sequence[int]],
 ) -> tuple[list[int], list[list[float]], list[list[float]]]:
-    """Draw and run the samples ``indices`` (the task an executor runs)."""
+    """Draw and run the samples of ``blocks`` (the task an executor runs)."""
+    indices = [i for block in blocks for i in block]
     np = numpy()
-    from .cohort import run_cohort
+    from .cohort import run_cohort_many
     from .individual import run_individual
+    from .model import compile_model
 
-    drawn, figures = [], []
+    drawn, figures, models, seeds = [], [], [], []
     for i in indices:
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
         values = {u.path: u.distribution.draw(rng) for u in uncertain}
-        sample = apply(scenario, values)
-        if engine == "cohort":
-            results = run_cohort(sample)
-        else:
-            results = run_individual(sample, seed=int(rng.integers(2**63)))
+        models.append(compile_model(apply(scenario, values)))
+        seeds.append(int(rng.integers(2**63)))
         drawn.append(_flat(values, uncertain))
-        figures.append(_figures(results))
+    if engine == "cohort":  # a batched run per block: always the same samples together
+        start = 0
+        for block in blocks:
+            batch = run_cohort_many(models[start : start + len(block)])
+            figures += [_figures(batch.results(k)) for k in range(len(block))]
+            start += len(block)
+    else:
+        figures = [_figures(run_individual(m, seed=s)) for m, s in zip(models, seeds, strict=True)]
     return list(indices), drawn, figures
 
 
@@ -406,24 +418,25 @@ def sweep(
         raise ValidationError(FieldProblem(path, message) for path, message in problems)
     np = numpy()
     apply(scenario, {})  # the scenario is sound
-    order = list(range(samples))
+    unit = BLOCK if engine == "cohort" else 1
+    blocks = [list(range(k, min(k + unit, samples))) for k in range(0, samples, unit)]
+    done: list[tuple[list[int], list[list[float]], list[list[float]]]] = []
     if chunk_size is None:
         started = time.perf_counter()
-        first = _run_chunk(scenario, items, seed, engine, [0])
+        done.append(_run_chunk(scenario, items, seed, engine, blocks[:1]))
         one = max(time.perf_counter() - started, 1e-6)
-        chunk_size = max(1, min(samples, math.ceil(TARGET_TASK_SECONDS / one)))
-        done: list[tuple[list[int], list[list[float]], list[list[float]]]] = [first]
-        order = order[1:]
+        per_chunk = max(1, math.ceil(TARGET_TASK_SECONDS / one))
+        blocks = blocks[1:]
     else:
-        done = []
-    chunks = [order[k : k + chunk_size] for k in range(0, len(order), chunk_size)]
+        per_chunk = max(1, chunk_size // unit)
+    chunks = [blocks[k : k + per_chunk] for k in range(0, len(blocks), per_chunk)]
     finished = sum(len(c[0]) for c in done)
     if progress is not None:
         progress(finished, samples)
     if executor is None:
         for chunk in chunks:
             done.append(_run_chunk(scenario, items, seed, engine, chunk))
-            finished += len(chunk)
+            finished += len(done[-1][0])
             if progress is not None:
                 progress(finished, samples)
     else:
