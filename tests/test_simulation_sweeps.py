@@ -156,10 +156,10 @@ def test_a_whole_row_drawn_from_a_dirichlet_sums_to_one() -> None:
 
 def test_many_samples_are_the_same_bit_for_bit_in_any_chunks() -> None:
     scenario, uncertain = default_scenario(), default_uncertainty(default_scenario())
-    one = sweep(scenario, uncertain, samples=140, seed=9, chunk_size=140)
-    for chunk_size in (1, 64, 100):
-        other = sweep(scenario, uncertain, samples=140, seed=9, chunk_size=chunk_size)
+    one = sweep(scenario, uncertain, samples=300, seed=9, chunk_size=300)
+    for chunk_size in (1, 100, 256):
+        other = sweep(scenario, uncertain, samples=300, seed=9, chunk_size=chunk_size)
         assert same(one.metrics, other.metrics)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        threaded = sweep(scenario, uncertain, samples=140, seed=9, executor=pool)
+        threaded = sweep(scenario, uncertain, samples=300, seed=9, executor=pool)
     assert same(one.metrics, threaded.metrics)
