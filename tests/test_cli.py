@@ -60,7 +60,7 @@ def test_readme_opens_with_the_two_commands_and_its_example_runs() -> None:
     kind, commands = blocks[0]
     assert kind == "bash"
     first, second = commands.strip().splitlines()
-    assert first.startswith("pip install .") and first.endswith("resocialize simulate")
+    assert first.startswith(("pip install .", 'pip install ".')) and first.endswith("simulate")
     assert "[test]" in second and "pytest" in second
     example = next(code for kind, code in blocks if kind == "python")
     exec(compile(example, "README.md", "exec"), {})
