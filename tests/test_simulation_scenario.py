@@ -174,6 +174,7 @@ def test_every_parameter_of_the_default_scenario_cites_its_source() -> None:
         "mortality_per_100_person_years",
         "discount_rate",
         "capacity",
+        "leave_waiting_per_month",
         "state_costs",
         "transition_costs",
         "funding",

@@ -12,8 +12,10 @@ into a :class:`Model`:
 - ``P``: ``(S, M, S)``, the monthly probability to move from state ``s`` after
   ``m`` months in it to state ``t`` (mortality applied; rows sum to 1; the
   absorbing states stay put). A waiting state's row says what happens to a
-  person who waits: they die at the mortality rate and otherwise go on waiting
-  (admission from the waiting list is decided by the engine: see below);
+  person who waits: they die at the mortality rate, give up waiting at the
+  scenario's rate and otherwise go on waiting
+  (admission from the waiting list is decided by the engine: see below), or give
+  up waiting (``leave_waiting_per_month``, to ``dropped_out``);
 - ``legal``: ``(S, S)`` booleans, the moves the engines may make: the chart's,
   staying put, and a capped state's moves to and from its waiting state;
 - ``capacity``: ``(S,)`` places (``inf`` when unlimited); ``waiting_for``:
@@ -152,7 +154,9 @@ def compile_model(scenario: Scenario) -> Model:
         w, i = len(pathway) + k, index[state]
         waiting_for[w], waiting_of[i] = i, w
         capacity[i] = float(scenario.capacity[state])
-        P[w, :, w] = 1.0 - death
+        leave = scenario.leave_waiting_per_month
+        P[w, :, w] = (1.0 - death) * (1.0 - leave)
+        P[w, :, index[State.DROPPED_OUT]] = (1.0 - death) * leave
         P[w, :, dead] = death
 
     legal = np.zeros((n, n), dtype=bool)
@@ -163,6 +167,7 @@ def compile_model(scenario: Scenario) -> Model:
     for k, state in enumerate(capped):
         w, i = len(pathway) + k, index[state]
         legal[w, w] = legal[w, dead] = legal[w, i] = True
+        legal[w, index[State.DROPPED_OUT]] = True  # giving up waiting
         legal[:, w] = legal[:, i]  # who may enter the state may wait for it
         legal[i, w] = False
 

@@ -15,7 +15,8 @@ A :class:`Scenario` states, month by month over a horizon:
   the row scaled by ``1 - p``);
 - **capacity**: places by state (e.g. the places of the region's centers in stage
   III); demand beyond the free places waits, and the waiting are admitted first
-  when places free up;
+  when places free up; each month ``leave_waiting_per_month`` of the people
+  waiting give up and leave the list (to ``dropped_out``);
 - **costs**: a cost per person-month in a state, optionally only for the first
   ``months`` months in it (a certificate course of 180 days; hesim #64), and
   one-off costs on a move (a tranche on admission; hesim #9); every cost is split
@@ -165,6 +166,7 @@ class Scenario:
     transitions: Mapping[State, tuple[Band, ...]] = attrs.field(converter=_frozen)
     mortality_per_100_person_years: float = 0.0
     capacity: Mapping[State, int] = attrs.field(factory=dict, converter=_frozen)
+    leave_waiting_per_month: float = 0.0
     state_costs: tuple[StateCost, ...] = attrs.field(default=(), converter=tuple)
     transition_costs: tuple[TransitionCost, ...] = attrs.field(default=(), converter=tuple)
     funding: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_frozen)
@@ -261,6 +263,8 @@ def _check_scenario(s: Scenario, problems: Problems) -> None:
         problems.add("currency", "must be an ISO 4217 code such as RUB")
     _check_intake(s, problems)
     _check_transitions(s, problems)
+    leave = s.leave_waiting_per_month
+    problems.check("leave_waiting_per_month", _probability_problem(leave))
     rate = s.mortality_per_100_person_years
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 100:
         problems.add("mortality_per_100_person_years", f"must be from 0 to 100, not {rate!r}")
@@ -393,6 +397,7 @@ _KEYS: Final = frozenset(
         "transitions",
         "mortality_per_100_person_years",
         "capacity",
+        "leave_waiting_per_month",
         "state_costs",
         "transition_costs",
         "funding",
@@ -487,7 +492,7 @@ def _parse(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
             bands.append(Band(row.get("from_month", 0), to))
         transitions[state] = tuple(bands)
     values["transitions"] = transitions
-    for key in ("mortality_per_100_person_years", "discount_rate"):
+    for key in ("mortality_per_100_person_years", "discount_rate", "leave_waiting_per_month"):
         if key in data:
             values[key] = data[key]
     capacity = {}

@@ -13,7 +13,7 @@ distribution it is drawn from:
   (rounded to the minor unit);
 - ``capacity.STATE``: places (rounded to whole places);
 - ``intake.scale``: a factor on every intake figure (rounded to whole people);
-- ``mortality_per_100_person_years``, ``discount_rate``.
+- ``mortality_per_100_person_years``, ``discount_rate``, ``leave_waiting_per_month``.
 
 :func:`sweep` draws ``samples`` scenarios and runs an engine on each. Sample ``i``
 draws from its own random stream, ``SeedSequence(seed, spawn_key=(i,))``, so the
@@ -246,7 +246,11 @@ def apply(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
                     source: tuple(round(n * value) for n in figures)
                     for source, figures in scenario.intake.items()
                 }
-            elif path in ("mortality_per_100_person_years", "discount_rate"):
+            elif path in (
+                "mortality_per_100_person_years",
+                "discount_rate",
+                "leave_waiting_per_month",
+            ):
                 changes[path] = value
             else:
                 raise ValidationError.at(path, "is not a parameter a sweep can vary")
