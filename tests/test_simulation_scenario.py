@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import attrs
@@ -206,3 +207,21 @@ def test_scenarios_pickle_for_process_pools() -> None:
     scenario = default_scenario()
     assert pickle.loads(pickle.dumps(scenario)) == scenario
     assert isinstance(scenario, Scenario)
+
+
+@pytest.mark.req("SM-01")
+@given(
+    field=st.sampled_from([f.name for f in attrs.fields(Scenario)]),
+    value=st.one_of(
+        st.none(),
+        st.integers(),
+        st.text(max_size=3),
+        st.floats(allow_nan=True),
+        st.lists(st.integers(), max_size=2),
+        st.dictionaries(st.text(max_size=3), st.integers() | st.text(max_size=3), max_size=2),
+    ),
+)
+def test_any_bad_part_of_a_scenario_is_a_validation_error(field: str, value: object) -> None:
+    """Only the library's validation error may come out (a value may also be acceptable)."""
+    with contextlib.suppress(ValidationError):
+        attrs.evolve(default_scenario(), **{field: value})

@@ -163,3 +163,13 @@ def test_many_samples_are_the_same_bit_for_bit_in_any_chunks() -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         threaded = sweep(scenario, uncertain, samples=300, seed=9, executor=pool)
     assert same(one.metrics, threaded.metrics)
+
+
+def test_bad_values_and_parameter_lists_are_validation_errors() -> None:
+    scenario = default_scenario()
+    for values in (None, {"capacity.social_rehabilitation": "many"}, {"discount_rate": {}}):
+        with pytest.raises(ValidationError):
+            apply(scenario, values)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as bad:
+        sweep(scenario, None, samples=2, seed=1)  # type: ignore[arg-type]
+    assert bad.value.paths == ("uncertain",)

@@ -54,6 +54,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
@@ -461,17 +462,12 @@ CERTIFICATE_GUARDS: Final[Mapping[str, CertificateGuard]] = MappingProxyType(
 )
 """The guards the certificate chart names on its transitions, by name."""
 
-_TABLE: CertificateTable | None = None
-
-
+@functools.cache
 def certificate_table() -> CertificateTable:
     """The transition table compiled from the certificate chart, once per process."""
-    global _TABLE
-    if _TABLE is None:
-        from .certificate_chart import compile_table
+    from .certificate_chart import compile_table
 
-        _TABLE = compile_table()
-    return _TABLE
+    return compile_table()
 
 
 # --- issue ---------------------------------------------------------------------------------------

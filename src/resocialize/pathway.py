@@ -27,6 +27,7 @@ condition and leaves the case as it was.
 from __future__ import annotations
 
 import enum
+import functools
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -297,17 +298,12 @@ class Step:
 
 # --- the compiled table -------------------------------------------------------------------
 
-_TABLE: Table | None = None
-
-
+@functools.cache
 def pathway_table() -> Table:
     """The transition table compiled from the chart, once per process."""
-    global _TABLE
-    if _TABLE is None:
-        from .chart import compile_table
+    from .chart import compile_table
 
-        _TABLE = compile_table()
-    return _TABLE
+    return compile_table()
 
 
 # --- effects of events on the case ---------------------------------------------------------

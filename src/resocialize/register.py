@@ -91,6 +91,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import enum
+import functools
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -429,17 +430,12 @@ REGISTER_GUARDS: Final[Mapping[str, RegisterGuard]] = MappingProxyType({"qualifi
 
 # --- the compiled table --------------------------------------------------------------------------
 
-_TABLE: RegisterTable | None = None
-
-
+@functools.cache
 def register_table() -> RegisterTable:
     """The transition table compiled from the register chart, once per process."""
-    global _TABLE
-    if _TABLE is None:
-        from .register_chart import compile_table
+    from .register_chart import compile_table
 
-        _TABLE = compile_table()
-    return _TABLE
+    return compile_table()
 
 
 # --- refusals ------------------------------------------------------------------------------------

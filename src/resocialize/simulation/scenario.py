@@ -145,6 +145,10 @@ class TransitionCost:
     amount: Money
 
 
+def _tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def _frozen_budget(value: Any) -> Any:
     if not isinstance(value, Mapping):
         return value
@@ -167,8 +171,8 @@ class Scenario:
     mortality_per_100_person_years: float = 0.0
     capacity: Mapping[State, int] = attrs.field(factory=dict, converter=_frozen)
     leave_waiting_per_month: float = 0.0
-    state_costs: tuple[StateCost, ...] = attrs.field(default=(), converter=tuple)
-    transition_costs: tuple[TransitionCost, ...] = attrs.field(default=(), converter=tuple)
+    state_costs: tuple[StateCost, ...] = attrs.field(default=(), converter=_tuple)
+    transition_costs: tuple[TransitionCost, ...] = attrs.field(default=(), converter=_tuple)
     funding: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_frozen)
     budget: Mapping[str, Mapping[int, Money]] = attrs.field(
         factory=dict,
@@ -245,6 +249,9 @@ def _check_scenario(s: Scenario, problems: Problems) -> None:
     for name in _MAPPINGS:
         if not isinstance(getattr(s, name), Mapping):
             problems.add(name, f"must be a mapping, not {type(getattr(s, name)).__name__}")
+    for name in ("state_costs", "transition_costs"):
+        if not isinstance(getattr(s, name), tuple):
+            problems.add(name, f"must be a list, not {type(getattr(s, name)).__name__}")
     if problems.items:
         return
     if not isinstance(s.name, str) or not s.name.strip():
@@ -380,7 +387,12 @@ def _check_funding(s: Scenario, problems: Problems) -> None:
     for source, years in s.budget.items():
         if source not in s.funding:
             problems.add(f"budget.{source}", "is not a funding source of the scenario")
+        if not isinstance(years, Mapping):
+            problems.add(f"budget.{source}", "must map years to amounts of money")
+            continue
         for year, money in years.items():
+            if isinstance(year, bool) or not isinstance(year, int):
+                problems.add(f"budget.{source}.{year}", "must be a year")
             problems.check(f"budget.{source}.{year}", _money_problem(money, s.currency))
 
 

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from resocialize.errors import ValidationError
+from resocialize.errors import FieldProblem, ValidationError
 from resocialize.money import Money, minor_units
 from resocialize.pathway import State
 
@@ -198,6 +198,18 @@ def apply(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     Bad paths and values that break the scenario's rules raise
     :class:`~resocialize.errors.ValidationError`.
     """
+    if not isinstance(scenario, Scenario):
+        raise ValidationError.at("scenario", f"must be a Scenario, not {type(scenario).__name__}")
+    if not isinstance(values, Mapping):
+        raise ValidationError.at("values", f"must map parameter paths to values, not {values!r}")
+    bad = [
+        FieldProblem(str(path), f"must be a number, not {type(value).__name__}")
+        for path, value in values.items()
+        if not (isinstance(value, Mapping) and str(path).startswith("transitions."))
+        and (isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value))
+    ]
+    if bad:
+        raise ValidationError(bad)
     changes: dict[str, Any] = {}
     transitions = dict(scenario.transitions)
     state_costs = list(scenario.state_costs)
@@ -412,13 +424,18 @@ def sweep(
         isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
     ):
         problems.append(("chunk_size", "must be a whole number, 1 or more"))
-    items = tuple(uncertain)
+    items = (
+        tuple(uncertain)
+        if isinstance(uncertain, Sequence | tuple | list) and not isinstance(uncertain, str)
+        else None
+    )
+    if items is None:
+        problems.append(("uncertain", "must be a sequence of Uncertain parameters"))
+        items = ()
     for k, item in enumerate(items):
         if not isinstance(item, Uncertain):
             problems.append((f"uncertain[{k}]", f"must be Uncertain, not {type(item).__name__}"))
     if problems:
-        from resocialize.errors import FieldProblem
-
         raise ValidationError(FieldProblem(path, message) for path, message in problems)
     np = numpy()
     apply(scenario, {})  # the scenario is sound
