@@ -462,6 +462,7 @@ CERTIFICATE_GUARDS: Final[Mapping[str, CertificateGuard]] = MappingProxyType(
 )
 """The guards the certificate chart names on its transitions, by name."""
 
+
 @functools.cache
 def certificate_table() -> CertificateTable:
     """The transition table compiled from the certificate chart, once per process."""

@@ -298,6 +298,7 @@ class Step:
 
 # --- the compiled table -------------------------------------------------------------------
 
+
 @functools.cache
 def pathway_table() -> Table:
     """The transition table compiled from the chart, once per process."""

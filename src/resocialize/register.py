@@ -430,6 +430,7 @@ REGISTER_GUARDS: Final[Mapping[str, RegisterGuard]] = MappingProxyType({"qualifi
 
 # --- the compiled table --------------------------------------------------------------------------
 
+
 @functools.cache
 def register_table() -> RegisterTable:
     """The transition table compiled from the register chart, once per process."""
