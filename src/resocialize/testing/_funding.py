@@ -572,7 +572,8 @@ def fundings(draw: st.DrawFn, max_certificates: int = 3) -> Funding:
                 "regional": Money.of(face // 2, "RUB"),
                 "federal": Money.of(face - face // 2, "RUB"),
             },
-            valid_from=at.date(),
+            # a day's margin: later instants may be drawn in another UTC offset
+            valid_from=at.date() - timedelta(days=1),
             valid_until=at.date() + timedelta(days=365),
             issuer_id="agency-1",
             tariff=tariff,
