@@ -209,13 +209,16 @@ def test_a_quota_vacancy_is_filled_only_in_the_quota_year() -> None:
 def test_incentives_due_to_the_employer_of_the_hire() -> None:
     incentives = (
         EmployerIncentive("i-3", None, IncentiveKind.TAX_CREDIT, rub("5000.00"), source="federal"),
-        EmployerIncentive("i-1", "bakery-1", IncentiveKind.WAGE_SUBSIDY, rub("12000.50"), 6),
-        EmployerIncentive("i-2", "taxi-1", IncentiveKind.GRANT, rub("50000.00")),
+        EmployerIncentive(
+            "i-1", "bakery-1", IncentiveKind.WAGE_SUBSIDY, rub("12000.50"), 6, source="regional"
+        ),
+        EmployerIncentive("i-2", "taxi-1", IncentiveKind.GRANT, rub("50000.00"), source="regional"),
         EmployerIncentive(
             "i-4",
             None,
             IncentiveKind.GRANT,
             rub("1000.00"),
+            source="municipal",
             valid_from=date(2026, 1, 1),
             valid_until=date(2026, 3, 31),
         ),
@@ -532,7 +535,7 @@ def test_the_book_is_built_by_adding_vacancies_quotas_and_incentives() -> None:
     quota = JobQuota("q-1", "bakery-1", "employment-1", 2026, 3)
     reserve = add_quota(VacancyReserve(), quota)
     reserve = add_vacancy(reserve, vacancy(quota_id="q-1"))
-    grant = EmployerIncentive("i-1", None, IncentiveKind.GRANT, rub("100.00"))
+    grant = EmployerIncentive("i-1", None, IncentiveKind.GRANT, rub("100.00"), source="state")
     reserve = add_incentive(reserve, grant)
     assert reserve == VacancyReserve((vacancy(quota_id="q-1"),), (quota,), (grant,))
     assert codes(lambda: add_quota(reserve, quota)) == ("quota.duplicate",)
@@ -588,13 +591,20 @@ def test_a_float_amount_and_bad_periods_are_refused_with_paths() -> None:
             None,
             IncentiveKind.GRANT,
             rub("0.005"),
+            source="state",
             valid_from=D0,
             valid_until=date(2026, 1, 1),
         )
     assert periods.value.paths == ("amount",)
     with pytest.raises(ValidationError) as order:
         EmployerIncentive(
-            "i-1", None, IncentiveKind.GRANT, rub("1"), valid_from=D0, valid_until=date(2026, 1, 1)
+            "i-1",
+            None,
+            IncentiveKind.GRANT,
+            rub("1"),
+            source="state",
+            valid_from=D0,
+            valid_until=date(2026, 1, 1),
         )
     assert order.value.paths == ("valid_until",)
     with pytest.raises(ValidationError) as enrolment:
@@ -696,5 +706,7 @@ def test_labour_values_round_trip_through_json(
 
 @pytest.mark.req("PL-08")
 def test_amounts_stay_exact() -> None:
-    grant = EmployerIncentive("i-1", None, IncentiveKind.WAGE_SUBSIDY, rub("0.10"), months=3)
+    grant = EmployerIncentive(
+        "i-1", None, IncentiveKind.WAGE_SUBSIDY, rub("0.10"), months=3, source="state"
+    )
     assert grant.total.amount == Decimal("0.30")

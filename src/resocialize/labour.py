@@ -372,7 +372,7 @@ class EmployerIncentive(Checked):
     kind: IncentiveKind = attrs.field(metadata=checked(member_problem(IncentiveKind)))
     amount: Money = attrs.field(metadata=checked(_amount_problem))
     months: int = attrs.field(default=1, metadata=checked(_months_problem))
-    source: str = attrs.field(default="regional", metadata=checked(text_problem))
+    source: str = attrs.field(kw_only=True, metadata=checked(text_problem))
     valid_from: date | None = attrs.field(default=None, metadata=checked(optional(date_problem)))
     valid_until: date | None = attrs.field(default=None, metadata=checked(optional(date_problem)))
 
