@@ -286,6 +286,13 @@ def test_intervention_reports_every_bad_field_at_once() -> None:
 
 
 @pytest.mark.req("PL-03")
+def test_unhashable_items_are_validation_errors() -> None:
+    with pytest.raises(ValidationError) as err:
+        item("a", prerequisites=[["b"]], providers=[{}])
+    assert err.value.paths == ("providers", "prerequisites")
+
+
+@pytest.mark.req("PL-03")
 def test_intervention_must_not_require_itself() -> None:
     with pytest.raises(ValidationError) as err:
         item("a", "a")

@@ -214,7 +214,10 @@ def _codes_problem(value: object) -> str | None:
 def _frozen(value: object) -> object:
     """Accept a list, tuple or set for a frozenset field (a literal or JSON)."""
     if isinstance(value, list | tuple | set):
-        return frozenset(value)
+        try:
+            return frozenset(value)
+        except TypeError:  # an unhashable item: the field's check reports the value
+            return value
     return value
 
 
