@@ -81,6 +81,7 @@ from .rules import Decision, Reason
 __all__ = [
     "ENROLMENT_KINDS",
     "FIT_CODES",
+    "MAX_INCENTIVE_MONTHS",
     "UNMET_CODES",
     "EducationLevel",
     "EmployerIncentive",
