@@ -667,3 +667,17 @@ def test_instruments_round_trip_through_json(instrument: Instrument) -> None:
 def test_default_instrument_round_trips_through_json() -> None:
     tool = default_instrument()
     assert instrument_from_json(instrument_to_json(tool, indent=None)) == tool
+
+
+@given(assessments())
+def test_assessments_and_potentials_round_trip_through_the_generic_converter(
+    assessment: Assessment,
+) -> None:
+    from resocialize.serialization import structure, unstructure
+
+    data = json.loads(json.dumps(unstructure(assessment)))
+    assert structure(data, Assessment) == assessment
+    potential = rehabilitation_potential(assessment)
+    assert structure(unstructure(potential), type(potential)) == potential
+    for finding in findings(assessment):
+        assert structure(unstructure(finding), type(finding)) == finding

@@ -177,13 +177,12 @@ class Need(enum.IntEnum):
 
 
 _NEEDS: Final = tuple(Need)
-_NEED_WORDS: Final = {
-    Need.NONE: "no",
-    Need.LOW: "low",
-    Need.MODERATE: "moderate",
-    Need.HIGH: "high",
-    Need.CRITICAL: "critical",
-}
+"""The needs by value: a score's need is ``_NEEDS[number of cuts reached]``."""
+_HIGH: Final = Need.HIGH
+_CRITICAL: Final = Need.CRITICAL
+_NEED_WORDS: Final = ("no", "low", "moderate", "high", "critical")
+"""How a message names each need, by its value."""
+_FINDING_CODES: Final = {domain: f"finding.{domain.value}" for domain in LifeDomain}
 
 
 class StageOfChange(enum.StrEnum):
@@ -305,7 +304,9 @@ class Scale(Checked):
 
     low: int = attrs.field(metadata=checked(_whole_problem))
     high: int = attrs.field(metadata=checked(_whole_problem))
-    cuts: tuple[int, int, int, int] = attrs.field(converter=_tuple, metadata=checked(_cuts_problem))
+    cuts: tuple[int, ...] = attrs.field(converter=_tuple, metadata=checked(_cuts_problem))
+    """Exactly four cuts: the lowest score of LOW, MODERATE, HIGH and CRITICAL need
+    (typed as a tuple of any length so that the JSON converter reads it; checked)."""
     anchors: tuple[str, ...] = attrs.field(
         default=(), converter=_tuple, metadata=checked(_anchors_problem)
     )
@@ -388,6 +389,11 @@ class Instrument(Checked):
     _by_domain: tuple[tuple[LifeDomain, tuple[Item, ...]], ...] = attrs.field(
         init=False, eq=False, hash=False, repr=False
     )
+    _plan: tuple[tuple[LifeDomain, tuple[tuple[str, tuple[int, ...]], ...]], ...] = attrs.field(
+        init=False, eq=False, hash=False, repr=False
+    )
+    """For each covered domain, the code and cuts of each of its items: what the needs read."""
+    _scale_texts: dict[str, str] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
@@ -396,7 +402,14 @@ class Instrument(Checked):
             (domain, tuple(item for item in self.items if item.domain is domain))
             for domain in LifeDomain
         )
-        object.__setattr__(self, "_by_domain", tuple(g for g in grouped if g[1]))
+        by_domain = tuple(g for g in grouped if g[1])
+        object.__setattr__(self, "_by_domain", by_domain)
+        plan = tuple(
+            (domain, tuple((item.code, item.scale.cuts) for item in items))
+            for domain, items in by_domain
+        )
+        object.__setattr__(self, "_plan", plan)
+        object.__setattr__(self, "_scale_texts", {i.code: str(i.scale) for i in self.items})
 
     def _more_problems(self, problems: Problems) -> None:
         first: dict[str, int] = {}
@@ -572,16 +585,21 @@ def _profile(assessment: object) -> tuple[_DomainNeed, ...]:
     except AttributeError:
         pass
     scores = assessment.scores
+    cut = bisect.bisect_right
     profile: list[_DomainNeed] = []
-    for domain, items in assessment.instrument._by_domain:
-        best, codes = Need.NONE, []
-        for item in items:
-            need = _NEEDS[bisect.bisect_right(item.scale.cuts, scores[item.code])]
+    for domain, items in assessment.instrument._plan:
+        if len(items) == 1:
+            code, cuts = items[0]
+            profile.append((domain, _NEEDS[cut(cuts, scores[code])], (code,)))
+            continue
+        best, codes = -1, []
+        for code, cuts in items:
+            need = cut(cuts, scores[code])
             if need > best:
-                best, codes = need, [item.code]
+                best, codes = need, [code]
             elif need == best:
-                codes.append(item.code)
-        profile.append((domain, best, tuple(codes)))
+                codes.append(code)
+        profile.append((domain, _NEEDS[best], tuple(codes)))
     done = tuple(profile)
     object.__setattr__(assessment, "_profile", done)
     return done
@@ -612,27 +630,28 @@ def domain_needs(assessment: Assessment) -> Mapping[LifeDomain, Need]:
     return MappingProxyType({domain: need for domain, need, _ in _profile(assessment)})
 
 
-def _evidence(assessment: Assessment, codes: Iterable[str]) -> str:
-    tool, scores = assessment.instrument, assessment.scores
-    return "; ".join(
-        f"item {code} scored {scores[code]} of {tool._by_code[code].scale}" for code in codes
-    )
+def _evidence(assessment: Assessment, codes: tuple[str, ...]) -> str:
+    texts, scores = assessment.instrument._scale_texts, assessment.scores
+    if len(codes) == 1:
+        code = codes[0]
+        return f"item {code} scored {scores[code]} of {texts[code]}"
+    return "; ".join(f"item {code} scored {scores[code]} of {texts[code]}" for code in codes)
 
 
 def findings(assessment: Assessment) -> tuple[Finding, ...]:
     """One finding per covered domain with a need of LOW or more, in canonical order."""
     found: list[Finding] = []
     for domain, need, codes in _profile(assessment):
-        if need is Need.NONE:
-            continue
-        message = f"{domain.value}: {_NEED_WORDS[need]} need ({_evidence(assessment, codes)})"
-        found.append(Finding(f"finding.{domain.value}", domain, need, codes, message))
+        if need:
+            name = domain._value_
+            message = f"{name}: {_NEED_WORDS[need]} need ({_evidence(assessment, codes)})"
+            found.append(Finding(_FINDING_CODES[domain], domain, need, codes, message))
     return tuple(found)
 
 
 def critical_domains(assessment: Assessment) -> tuple[LifeDomain, ...]:
     """The domains of CRITICAL need, in canonical order."""
-    return tuple(domain for domain, need, _ in _profile(assessment) if need is Need.CRITICAL)
+    return tuple(domain for domain, need, _ in _profile(assessment) if need is _CRITICAL)
 
 
 # --- rehabilitation potential --------------------------------------------------------------------
@@ -704,7 +723,12 @@ class RehabilitationPotential:
 
 
 def _cap(code: str, message: str, cap: PotentialLevel, **details: str | int) -> Reason:
-    return Reason(code, message, {**details, "cap": cap.value})
+    details["cap"] = cap._value_
+    return Reason(code, message, details)
+
+
+_LEVELS: Final = (PotentialLevel.LOW, PotentialLevel.MODERATE, PotentialLevel.HIGH)
+"""The levels by rank, lowest first."""
 
 
 def rehabilitation_potential(
@@ -715,46 +739,55 @@ def rehabilitation_potential(
     """
     profile = _profile(assessment)
     _argument(rules, PotentialRules, "rules")
+    low, moderate = PotentialLevel.LOW, PotentialLevel.MODERATE
     reasons: list[Reason] = []
-    for domain, need, codes in profile:
-        if need is Need.CRITICAL:
-            reasons.append(
-                _cap(
-                    "potential.critical_domain",
-                    f"{domain.value} is of critical need ({_evidence(assessment, codes)}): "
-                    "the potential is low whatever the other domains show",
-                    PotentialLevel.LOW,
-                    domain=domain.value,
-                    items=", ".join(codes),
+    rank = 2
+    critical = tuple(domain for domain, need, _ in profile if need is _CRITICAL)
+    if critical:
+        rank = 0
+        for domain, need, codes in profile:
+            if need is _CRITICAL:
+                name = domain._value_
+                reasons.append(
+                    _cap(
+                        "potential.critical_domain",
+                        f"{name} is of critical need ({_evidence(assessment, codes)}): "
+                        "the potential is low whatever the other domains show",
+                        low,
+                        domain=name,
+                        items=", ".join(codes),
+                    )
                 )
-            )
     stage = assessment.stage_of_change
     if stage is StageOfChange.PRECONTEMPLATION:
+        rank = 0
         reasons.append(
             _cap(
                 "potential.not_ready",
                 "the client does not yet consider change (precontemplation)",
-                PotentialLevel.LOW,
-                stage=stage.value,
+                low,
+                stage=stage._value_,
             )
         )
     elif stage is StageOfChange.CONTEMPLATION:
+        rank = min(rank, 1)
         reasons.append(
             _cap(
                 "potential.contemplating",
                 "the client considers change but has not decided (contemplation): at most moderate",
-                PotentialLevel.MODERATE,
-                stage=stage.value,
+                moderate,
+                stage=stage._value_,
             )
         )
-    high = [domain.value for domain, need, _ in profile if need >= Need.HIGH]
+    high = [domain._value_ for domain, need, _ in profile if need >= _HIGH]
     if len(high) >= rules.high_needs_for_moderate:
+        rank = min(rank, 1)
         reasons.append(
             _cap(
                 "potential.many_high_needs",
                 f"{len(high)} domains of high or critical need ({', '.join(high)}); "
                 f"{rules.high_needs_for_moderate} or more make it at most moderate",
-                PotentialLevel.MODERATE,
+                moderate,
                 count=len(high),
                 threshold=rules.high_needs_for_moderate,
                 domains=", ".join(high),
@@ -762,38 +795,35 @@ def rehabilitation_potential(
         )
     total = assessment.recovery_capital.total
     if total < rules.capital_for_low:
+        rank = 0
         reasons.append(
             _cap(
                 "potential.very_weak_capital",
                 f"recovery capital {total} of {_CAPITAL_TOTAL} is below {rules.capital_for_low}: "
                 "low",
-                PotentialLevel.LOW,
+                low,
                 total=total,
                 threshold=rules.capital_for_low,
             )
         )
     elif total < rules.capital_for_moderate:
+        rank = min(rank, 1)
         reasons.append(
             _cap(
                 "potential.weak_capital",
                 f"recovery capital {total} of {_CAPITAL_TOTAL} is below "
                 f"{rules.capital_for_moderate}: at most moderate",
-                PotentialLevel.MODERATE,
+                moderate,
                 total=total,
                 threshold=rules.capital_for_moderate,
             )
         )
-    level = min(
-        (PotentialLevel(str(r.details["cap"])) for r in reasons),
-        key=_RANK.__getitem__,
-        default=PotentialLevel.HIGH,
-    )
-    if level is PotentialLevel.HIGH:
+    if rank == 2:
         reasons = [
             Reason(
                 "potential.ready",
-                f"the client is ready to change ({stage.value})",
-                {"stage": stage.value},
+                f"the client is ready to change ({stage._value_})",
+                {"stage": stage._value_},
             ),
             Reason(
                 "potential.capital",
@@ -808,12 +838,12 @@ def rehabilitation_potential(
                 {"count": len(high), "threshold": rules.high_needs_for_moderate},
             ),
         ]
-    worst = max((need for _, need, _ in profile), default=Need.NONE)
-    driver = (
-        None if worst is Need.NONE else next(domain for domain, need, _ in profile if need is worst)
-    )
-    critical = tuple(domain for domain, need, _ in profile if need is Need.CRITICAL)
-    return RehabilitationPotential(level, tuple(reasons), critical, driver)
+    driver: LifeDomain | None = None
+    worst = 0
+    for domain, need, _ in profile:
+        if need > worst:
+            driver, worst = domain, need
+    return RehabilitationPotential(_LEVELS[rank], tuple(reasons), critical, driver)
 
 
 # --- instruments as files ------------------------------------------------------------------------
