@@ -556,6 +556,32 @@ def _schedule(plan: _Plan, spans: Sequence[PhaseSpan]) -> list[Activity]:
                 name=intervention.name,
             )
         )
+    return _without_orphans(activities)
+
+
+def _without_orphans(activities: list[Activity]) -> list[Activity]:
+    """Drop the reasons "prerequisite of X" where X could not be planned, and the activities
+    left with no reason at all (the gap of X already says why)."""
+    planned = {a.intervention for a in activities}
+    changed = True
+    while changed:
+        changed = False
+        kept: list[Activity] = []
+        for activity in activities:
+            reasons = tuple(
+                r
+                for r in activity.reasons
+                if not (r.code.startswith("prerequisite.") and r.details["before"] not in planned)
+            )
+            if not reasons:
+                planned.discard(activity.intervention)
+                changed = True
+            elif reasons != activity.reasons:
+                fields = attrs.asdict(activity, recurse=False) | {"reasons": reasons}
+                kept.append(unchecked(Activity, **fields))
+            else:
+                kept.append(activity)
+        activities = kept
     return activities
 
 
