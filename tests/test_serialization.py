@@ -16,7 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from resocialize.assessment import PotentialRules, rehabilitation_potential
+from resocialize.assessment import findings as findings_of
 from resocialize.errors import ValidationError
+from resocialize.labour import match
 from resocialize.money import Money
 from resocialize.organizations import Organization, OwnershipForm, Role
 from resocialize.pathway import (
@@ -153,6 +156,43 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "audit_finding": rs.audit_findings(),
     "quality_summary": rs.quality_summaries(),
     "quality_thresholds": rs.quality_thresholds(),
+    "assessment": rs.assessments(),
+    "instrument": rs.instruments(),
+    "instrument_item": rs.instruments().map(lambda i: i.items[0]),
+    "scale": rs.scales(),
+    "recovery_capital": rs.recovery_capitals(),
+    "domain_finding": rs.assessments().map(findings_of).filter(bool).map(lambda found: found[0]),
+    "rehabilitation_potential": rs.assessments().map(rehabilitation_potential),
+    "potential_rules": st.just(PotentialRules()),
+    "catalog": rs.catalogs(max_size=6),
+    "intervention": rs.interventions(),
+    "template": rs.templates(),
+    "template_goal": rs.templates().filter(lambda t: bool(t.goals)).map(lambda t: t.goals[0]),
+    "individual_program": rs.individual_programs(),
+    "program_goal": rs.individual_programs().map(lambda p: p.goals[-1]),
+    "program_activity": rs.individual_programs()
+    .filter(lambda p: bool(p.activities))
+    .map(lambda p: p.activities[0]),
+    "phase_span": rs.individual_programs().map(lambda p: p.phases[0]),
+    "program_milestone": rs.individual_programs().map(lambda p: p.milestones[-1]),
+    "situation": rs.situations(("support_groups", "job_search"), date(2026, 3, 16)),
+    "program_file": rs.program_files(),
+    "review": rs.program_files().filter(lambda f: bool(f.reviews)).map(lambda f: f.reviews[0]),
+    "goal_progress": rs.program_files()
+    .map(lambda f: tuple(f.progress().values()))
+    .filter(bool)
+    .map(lambda p: p[0]),
+    "labour_profile": rs.labour_profiles(),
+    "vacancy": rs.vacancies(),
+    "job_quota": rs.job_quotas(),
+    "employer_incentive": rs.employer_incentives(),
+    "hire": rs.vacancy_reserves().filter(lambda r: bool(r.hires)).map(lambda r: r.hires[0]),
+    "enrolment": rs.enrolments(),
+    "vacancy_reserve": rs.vacancy_reserves(),
+    "vacancy_match": st.tuples(rs.labour_profiles(), rs.vacancy_reserves())
+    .map(lambda pr: match(pr[0], pr[1], date(2026, 6, 1)))
+    .filter(bool)
+    .map(lambda found: found[0]),
 }
 
 TAGS = sorted(DOCUMENT_TYPES)

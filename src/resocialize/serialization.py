@@ -94,6 +94,17 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.strategies import configure_tagged_union
 
 from ._checks import kind_of
+from .assessment import (
+    Assessment,
+    Instrument,
+    Item,
+    PotentialRules,
+    RecoveryCapital,
+    RehabilitationPotential,
+    Scale,
+)
+from .assessment import Finding as DomainFinding
+from .catalog import Catalog, Intervention
 from .centers import Center, Certification, Inspection, Licence, Program
 from .certificates import Certificate, CertificateBook, CertificateChange, ClientStanding
 from .clients import ClientHistoryEntry, ClientRecord, ClientRegister
@@ -101,6 +112,16 @@ from .contracts import Party, Signature, SocialContract, Termination
 from .errors import FieldProblem, ValidationError
 from .facts import CenterStanding, CertificateStanding, ContractStanding, Facts
 from .funding import Funding
+from .labour import (
+    EmployerIncentive,
+    Enrolment,
+    Hire,
+    JobQuota,
+    LabourProfile,
+    Match,
+    Vacancy,
+    VacancyReserve,
+)
 from .ledger import Account, FundingSource, Ledger, Posting, ReportRow, Transaction
 from .money import Money
 from .monitoring import (
@@ -114,6 +135,8 @@ from .monitoring import (
 from .organizations import Organization, Partners
 from .pathway import Case, CourtNotice, HistoryEntry, PathwayRules, Step, replay
 from .people import CoDependent, Identity, IdentityDocument, IdentityReport
+from .planning import Situation
+from .programs import Activity, Goal, IndividualProgram, PhaseSpan, ProgramMilestone
 from .qualification import CriterionOutcome, QualificationResult
 from .records import (
     RECORD_TAGS,
@@ -129,6 +152,7 @@ from .records import (
 )
 from .redemption import Claim, Payment
 from .register import CenterRegister, RegisterChange, RegisterEntry
+from .reviews import ProgramFile, Progress, Review
 from .rules import Decision, Reason
 from .tariffs import (
     DropoutRule,
@@ -139,6 +163,7 @@ from .tariffs import (
     Tranche,
     TrancheSchedule,
 )
+from .templates import Template, TemplateGoal
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -248,6 +273,39 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
         "audit_finding": AuditFinding,
         "quality_summary": QualitySummary,
         "quality_thresholds": QualityThresholds,
+        # assessment
+        "assessment": Assessment,
+        "instrument": Instrument,
+        "instrument_item": Item,
+        "scale": Scale,
+        "recovery_capital": RecoveryCapital,
+        "domain_finding": DomainFinding,
+        "rehabilitation_potential": RehabilitationPotential,
+        "potential_rules": PotentialRules,
+        # the catalog and templates
+        "catalog": Catalog,
+        "intervention": Intervention,
+        "template": Template,
+        "template_goal": TemplateGoal,
+        # individual programs and reviews
+        "individual_program": IndividualProgram,
+        "program_goal": Goal,
+        "program_activity": Activity,
+        "phase_span": PhaseSpan,
+        "program_milestone": ProgramMilestone,
+        "situation": Situation,
+        "program_file": ProgramFile,
+        "review": Review,
+        "goal_progress": Progress,
+        # labour reintegration
+        "labour_profile": LabourProfile,
+        "vacancy": Vacancy,
+        "job_quota": JobQuota,
+        "employer_incentive": EmployerIncentive,
+        "hire": Hire,
+        "enrolment": Enrolment,
+        "vacancy_reserve": VacancyReserve,
+        "vacancy_match": Match,
     }
 )
 """The ``type`` tag of each document and the class it holds. Tags are stable across

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+import attrs
 from hypothesis import strategies as st
 
 from resocialize.assessment import Assessment
@@ -12,11 +13,19 @@ from resocialize.catalog import Catalog, ServiceDomain, default_catalog
 from resocialize.planning import Situation, plan_program
 from resocialize.programs import IndividualProgram
 from resocialize.records import Origin
-from resocialize.templates import Phase, Template, TemplateGoal
+from resocialize.reviews import GoalStatus, ProgramFile, Progress, Review, open_file, replan, review
+from resocialize.templates import Phase, Template, TemplateGoal, default_templates
 
 from ._assessment import assessments
 
-__all__ = ["planned_programs", "situations", "templates_for"]
+__all__ = [
+    "individual_programs",
+    "planned_programs",
+    "program_files",
+    "situations",
+    "templates",
+    "templates_for",
+]
 
 _ids = st.from_regex(r"[a-z]{1,6}-[0-9]{1,4}", fullmatch=True)
 
@@ -102,3 +111,49 @@ def planned_programs(
         template=template,
     )
     return program, assessment, chosen, situation
+
+
+def individual_programs() -> st.SearchStrategy[IndividualProgram]:
+    """Programs planned with the default catalog and templates from drawn assessments."""
+    return planned_programs().map(lambda drawn: drawn[0])
+
+
+def templates() -> st.SearchStrategy[Template]:
+    """Templates of any origin over the default catalog: the defaults or drawn ones."""
+    catalog = default_catalog()
+    return st.sampled_from(list(Origin)).flatmap(
+        lambda origin: st.one_of(
+            st.just(default_templates()[origin]), templates_for(catalog, origin)
+        )
+    )
+
+
+@st.composite
+def program_files(draw: st.DrawFn) -> ProgramFile:
+    """Program files: a planned program, reviewed with progress on some of its goals, and
+    sometimes revised from a new assessment."""
+    program, assessment, catalog, situation = draw(planned_programs())
+    file = open_file(program)
+    day = program.made_on
+    for _ in range(draw(st.integers(0, 2))):
+        day = day + timedelta(weeks=draw(st.integers(0, 20)))
+        goals = draw(st.lists(st.sampled_from([g.code for g in file.current.goals]), unique=True))
+        progress = []
+        for code in goals:
+            before = file.status_of(code)
+            choices = [
+                s
+                for s in GoalStatus
+                if before is GoalStatus.NOT_STARTED or s is not GoalStatus.NOT_STARTED
+            ]
+            status = draw(st.sampled_from(choices))
+            evidence = (
+                "session notes" if status in {GoalStatus.ACHIEVED, GoalStatus.DROPPED} else None
+            )
+            progress.append(Progress(code, status, evidence=evidence))
+        file = review(file, Review(day, "cw-1", file.current.version, tuple(progress)))
+    if draw(st.booleans()):
+        day = max(day, program.start) + timedelta(weeks=draw(st.integers(0, 20)))
+        again = attrs.evolve(assessment, id=f"{assessment.id}-2", on=day)
+        file = replan(file, again, catalog, on=day, situation=situation)
+    return file

@@ -732,3 +732,54 @@ __all__ += [
     "quality_summaries",
     "quality_thresholds",
 ]
+
+# Planning: assessment, catalog, programs and reviews, labour reintegration.
+from ._assessment import (  # noqa: E402
+    assessments,
+    instruments,
+    recovery_capitals,
+    scales,
+    scores_for,
+    stages_of_change,
+)
+from ._catalog import catalogs, intervention_codes, interventions  # noqa: E402
+from ._labour import (  # noqa: E402
+    employer_incentives,
+    enrolments,
+    job_quotas,
+    labour_profiles,
+    vacancies,
+    vacancy_reserves,
+)
+from ._planning import (  # noqa: E402
+    individual_programs,
+    planned_programs,
+    program_files,
+    situations,
+    templates,
+    templates_for,
+)
+
+__all__ += [
+    "assessments",
+    "catalogs",
+    "employer_incentives",
+    "enrolments",
+    "individual_programs",
+    "instruments",
+    "intervention_codes",
+    "interventions",
+    "job_quotas",
+    "labour_profiles",
+    "planned_programs",
+    "program_files",
+    "recovery_capitals",
+    "scales",
+    "scores_for",
+    "situations",
+    "stages_of_change",
+    "templates",
+    "templates_for",
+    "vacancies",
+    "vacancy_reserves",
+]
