@@ -63,10 +63,11 @@ dropped silently. The same inputs give the same program.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -97,6 +98,8 @@ from .records import Origin
 from .rules import Reason
 from .tariffs import Milestone
 from .templates import PHASE_OF_STAGE, Phase, Template, default_templates
+
+T = TypeVar("T")
 
 __all__ = [
     "GOAL_OF_DOMAIN",
@@ -207,9 +210,31 @@ class _Index:
     """Place in the catalog's prerequisite order."""
     addressing: Mapping[LifeDomain, tuple[Intervention, ...]]
     co_dependent: tuple[Intervention, ...]
+    phases: dict[tuple[str, Phase | None], tuple[Phase, ...]] = attrs.field(factory=dict)
+    """The phases each intervention may start in, by its code and a template's phase."""
+
+    memo: dict[object, Any] = attrs.field(factory=dict)
+    """Reasons and goals already made for this catalog: programs share these values."""
+
+    def shared(self, key: object, make: Callable[[], T]) -> T:
+        """The value made for ``key`` before, or a new one (kept for the next program)."""
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) > _MEMO_LIMIT:
+                self.memo.clear()
+            found = self.memo[key] = make()
+        return found
+
+    def candidate_phases(self, code: str, override: Phase | None) -> tuple[Phase, ...]:
+        key = (code, override)
+        found = self.phases.get(key)
+        if found is None:
+            found = self.phases[key] = _candidate_phases(self.by_code[code], override)
+        return found
 
 
 _INDEXES: dict[int, tuple[Catalog, _Index]] = {}
+_MEMO_LIMIT: Final = 100_000
 
 
 def _index(catalog: Catalog) -> _Index:
@@ -276,8 +301,9 @@ def _unknown(catalog: Catalog, code: str) -> str:
 
 
 def _check_against_catalog(
-    catalog: Catalog, template: Template, origin: Origin, situation: Situation
+    catalog: Catalog, index: _Index, template: Template, origin: Origin, situation: Situation
 ) -> None:
+    known = index.by_code
     problems = Problems()
     if template.origin is not origin:
         problems.add(
@@ -286,13 +312,13 @@ def _check_against_catalog(
         )
     for i, goal in enumerate(template.goals):
         for code in goal.interventions:
-            if code not in catalog:
+            if code not in known:
                 problems.add(f"template.goals[{i}].interventions", _unknown(catalog, code))
     for code in template.phase_of:
-        if code not in catalog:
+        if code not in known:
             problems.add(f"template.phase_of.{code}", _unknown(catalog, code))
     for code in sorted(situation.unavailable):
-        if code not in catalog:
+        if code not in known:
             problems.add("situation.unavailable", _unknown(catalog, code))
     problems.raise_if_any()
 
@@ -338,14 +364,17 @@ class _Plan:
         service, statement = GOAL_OF_DOMAIN[domain]
         code = domain.value
         self.goals.append(
-            unchecked(
-                Goal,
-                code=code,
-                domain=service,
-                statement=statement,
-                need=need,
-                basis=(finding,),
-                life_domain=domain,
+            self.index.shared(
+                ("goal", domain, need, finding),
+                lambda: unchecked(
+                    Goal,
+                    code=code,
+                    domain=service,
+                    statement=statement,
+                    need=need,
+                    basis=(finding,),
+                    life_domain=domain,
+                ),
             )
         )
         wanted = self.template.per_goal.get(_NEED_NAME[need], 0)
@@ -372,11 +401,14 @@ class _Plan:
             self.choose(
                 intervention.code,
                 code,
-                Reason(
-                    f"need.{domain.value}",
-                    f"{intervention.name} meets the {_NEED_NAME[need]} need in {domain.value}"
-                    f" found by the assessment",
-                    {"finding": finding.code, "intervention": intervention.code},
+                self.index.shared(
+                    ("need", domain, need, intervention.code, finding.code),
+                    lambda i=intervention: Reason(  # type: ignore[misc]
+                        f"need.{domain.value}",
+                        f"{i.name} meets the {_NEED_NAME[need]} need in {domain.value}"
+                        f" found by the assessment",
+                        {"finding": finding.code, "intervention": i.code},
+                    ),
                 ),
             )
 
@@ -385,20 +417,27 @@ class _Plan:
         code = goal.code
         if any(g.code == code for g in self.goals):
             code = f"{self.template.code}.{goal.code}"
-        basis = Reason(
-            f"template.{self.template.code}.{goal.code}",
-            f"the route {self.template.name!r} plans it: {goal.reason}",
-            {"template": self.template.code},
+        template = self.template
+        basis = self.index.shared(
+            ("route", template.code, template.name, goal),
+            lambda: Reason(
+                f"template.{template.code}.{goal.code}",
+                f"the route {template.name!r} plans it: {goal.reason}",
+                {"template": template.code},
+            ),
         )
         self.goals.append(
-            unchecked(
-                Goal,
-                code=code,
-                domain=goal.domain,
-                statement=goal.statement,
-                need=Need.MODERATE,
-                basis=(basis,),
-                life_domain=None,
+            self.index.shared(
+                ("route goal", code, basis, goal),
+                lambda: unchecked(
+                    Goal,
+                    code=code,
+                    domain=goal.domain,
+                    statement=goal.statement,
+                    need=Need.MODERATE,
+                    basis=(basis,),
+                    life_domain=None,
+                ),
             )
         )
         for intervention_code in goal.interventions:
@@ -440,17 +479,23 @@ class _Plan:
                     ),
                 )
 
+    def _prerequisite(self, before: str, code: str) -> Reason:
+        return Reason(
+            f"prerequisite.{code}",
+            f"{self.index.by_code[before].name} must be completed before"
+            f" {self.index.by_code[code].name}",
+            {"intervention": before, "before": code},
+        )
+
     def prerequisites(self) -> None:
         pending = sorted(self.chosen, key=self.index.rank.__getitem__, reverse=True)
         while pending:
             code = pending.pop()
             goals, _ = self.chosen[code]
             for before in sorted(self.index.by_code[code].prerequisites):
-                prerequisite = self.index.by_code[before]
-                reason = Reason(
-                    f"prerequisite.{code}",
-                    f"{prerequisite.name} must be completed before {self.index.by_code[code].name}",
-                    {"intervention": before, "before": code},
+                reason = self.index.shared(
+                    ("prerequisite", before, code),
+                    functools.partial(self._prerequisite, before, code),
                 )
                 fresh = before not in self.chosen
                 for goal in goals:
@@ -494,13 +539,13 @@ def _phases(
 _PHASE_RANK: Final = {phase: n for n, phase in enumerate(Phase)}
 
 
-def _candidate_phases(intervention: Intervention, override: Phase | None) -> list[Phase]:
+def _candidate_phases(intervention: Intervention, override: Phase | None) -> tuple[Phase, ...]:
     natural = {PHASE_OF_STAGE[s] for s in intervention.stages if s in PHASE_OF_STAGE}
     if intervention.pre_release:
         natural.add(Phase.PRE_RELEASE)
     if override is not None:
         natural = {p for p in natural if _PHASE_RANK[p] > _PHASE_RANK[override]} | {override}
-    return sorted(natural, key=_PHASE_RANK.__getitem__)
+    return tuple(sorted(natural, key=_PHASE_RANK.__getitem__))
 
 
 def _schedule(plan: _Plan, spans: Sequence[PhaseSpan]) -> list[Activity]:
@@ -522,7 +567,7 @@ def _schedule(plan: _Plan, spans: Sequence[PhaseSpan]) -> list[Activity]:
             continue
         earliest = max((ends[p] for p in intervention.prerequisites), default=0)
         placed: tuple[Phase, int] | None = None
-        for phase in _candidate_phases(intervention, plan.template.phase_of.get(code)):
+        for phase in plan.index.candidate_phases(code, plan.template.phase_of.get(code)):
             span = by_phase.get(phase)
             if span is None:
                 continue
@@ -556,6 +601,8 @@ def _schedule(plan: _Plan, spans: Sequence[PhaseSpan]) -> list[Activity]:
                 name=intervention.name,
             )
         )
+    if len(activities) == len(plan.chosen):
+        return activities
     return _without_orphans(activities)
 
 
@@ -661,7 +708,8 @@ def plan_program(
     chosen_template = template if template is not None else default_templates().get(origin)
     if chosen_template is None:
         raise ValidationError.at("template", f"no default template for origin {origin.value}")
-    _check_against_catalog(catalog, chosen_template, origin, situation)
+    index = _index(catalog)
+    _check_against_catalog(catalog, index, chosen_template, origin, situation)
     refusals: list[Reason] = []
     if assessment.client_id != client:
         refusals.append(
@@ -685,7 +733,6 @@ def plan_program(
     if refusals:
         raise RuleViolation(refusals)
 
-    index = _index(catalog)
     plan = _Plan(catalog, index, chosen_template, origin, situation)
     needs = domain_needs(assessment)
     threshold = min(
@@ -694,7 +741,10 @@ def plan_program(
     )
     for finding in findings(assessment):
         if finding.need >= threshold or finding.need is Need.CRITICAL:
-            basis = Reason(finding.code, finding.message, {"domain": finding.domain.value})
+            basis = index.shared(
+                ("finding", finding.code, finding.message),
+                lambda f=finding: Reason(f.code, f.message, {"domain": f.domain.value}),  # type: ignore[misc]
+            )
             plan.need_goal(finding.domain, finding.need, basis)
     for i in range(len(chosen_template.goals)):
         plan.template_goal(i)
