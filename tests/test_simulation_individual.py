@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -117,30 +118,74 @@ def test_the_waiting_are_admitted_before_new_demand() -> None:
     assert (direct[remained > 0] == 0).all()  # nobody jumps the queue
 
 
-def test_the_longest_waiting_are_admitted_first_then_new_demand_at_random() -> None:
-    from resocialize.simulation.individual import _BITS, _admit
+def _run_of(states: list[int], since: list[int], due: list[int], occupied: list[int]) -> Any:
+    """The parts of a run the admission rule reads."""
+    return SimpleNamespace(
+        np=np,
+        rng=None,
+        state=np.array(states, dtype=np.int32),
+        since=np.array(since, dtype=np.int16),
+        due=np.array(due, dtype=np.int16),
+        occupied=np.array(occupied),
+    )
 
-    # one capped state c = 0 with its waiting state w = 1 (M = 1): five people waiting
-    # (they drew to go on waiting), two movers from state 2 asking for c
-    drawn = np.array([1 << _BITS] * 5 + [-1, -1], dtype=np.int32)
-    since = np.array([5, 2, 9, 2, 7, 0, 0])
-    movers, src, dst = np.array([5, 6]), np.array([2, 2]), np.array([0, 0])
-    for seed in range(5):
-        rng = np.random.default_rng(seed)
-        out = _admit(np, rng, 1, drawn, since, movers, src, dst.copy(), np.zeros(0, int),
-                     0, 1, 3, 5)  # fmt: skip
-        assert sorted(since[out[0][2:]]) == [2, 2, 5]  # the three longest waiting
-        assert (out[2][:2] == 1).all()  # the movers wait: no place left
-        out = _admit(np, rng, 1, drawn, since, movers, src, dst.copy(), np.zeros(0, int),
-                     0, 1, 6, 5)  # fmt: skip
-        assert out[0].size == 7 and sorted(out[2][:2]) == [0, 1]  # one place for two
-    chosen = set()  # one place for two who began waiting in the same month: at random
+
+def _line(state: int, people: list[int], began: list[int]) -> Any:
+    from resocialize.simulation.individual import _Line
+
+    return _Line(state, np.array(people, dtype=np.int64), np.array(began, dtype=np.int16))
+
+
+def test_the_longest_waiting_are_admitted_first_then_new_demand_at_random() -> None:
+    from resocialize.simulation.individual import _NONE, _Gate
+
+    # state 0 has 3 places, all free; people 0-4 wait for it (state 1) in this order, person
+    # 2's death is due this month (t = 10); people 5 and 6 (in state 2) drew a move into it.
+    t = 10
+    states, since = [1, 1, 1, 1, 1, 2, 2], [2, 2, 5, 7, 9, 0, 0]
+    due = [_NONE, _NONE, t, _NONE, _NONE, t, t]
+    chosen = set()
     for seed in range(20):
-        rng = np.random.default_rng(seed)
-        out = _admit(np, rng, 1, drawn, since, movers, src, dst.copy(), np.zeros(0, int),
-                     0, 1, 1, 5)  # fmt: skip
-        chosen.add(int(out[0][2]))
-    assert chosen == {1, 3}
+        run = _run_of(states, since, due, [0, 5, 2])
+        run.rng = np.random.default_rng(seed)
+        gate = _Gate(0, 3.0, _line(1, [0, 1, 2, 3, 4], since[:5]), None, initial=False)
+        movers = (np.array([5, 6]), np.array([2, 2], np.int32), np.array([0, 0], np.int32))
+        entrants = (np.zeros(0, np.int64), np.zeros(0, np.int32))
+        admitted, moves = gate.admit(run, t, movers, entrants, None)
+        assert admitted == 3
+        ((people, was, now),) = moves
+        assert people.tolist() == [0, 1, 3] and (was, now) == (1, 0)  # the longest waiting
+        assert movers[2].tolist() == [1, 1]  # no place left: the movers wait, at the end
+        assert gate.queue is not None and gate.queue.people[:1].tolist() == [4]
+        assert sorted(gate.queue.people[1:].tolist()) == [5, 6]
+        assert (gate.queue.began[1:] == t + 1).all()
+        chosen.add(int(gate.queue.people[1]))
+    assert chosen == {5, 6}  # new demand is refused in random order
+
+
+def test_the_waiting_for_funding_come_first_and_places_without_money_wait_for_it() -> None:
+    from resocialize.simulation.individual import _NONE, _Gate
+
+    # 4 places; person 0 waits for funding (state 2), people 1 and 2 for a place (state 1);
+    # people 3, 4, 5 (state 3) drew a move into state 0; the budget covers 2 certificates.
+    t = 0
+    run = _run_of([2, 1, 1, 3, 3, 3], [0, 0, 0, 0, 0, 0], [_NONE] * 3 + [t] * 3, [0, 2, 1, 3])
+    run.rng = np.random.default_rng(1)
+    gate = _Gate(0, 4.0, _line(1, [1, 2], [0, 0]), _line(2, [0], [0]), initial=False)
+    dst = np.array([0, 0, 0], np.int32)
+    movers = (np.array([3, 4, 5]), np.array([3, 3, 3], np.int32), dst)
+    admitted, moves = gate.admit(
+        run, t, movers, (np.zeros(0, np.int64), np.zeros(0, np.int32)), fundable=2
+    )
+    assert admitted == 2
+    assert [(p.tolist(), was, now) for p, was, now in moves] == [
+        ([0], 2, 0),  # from the funding list first
+        ([1], 1, 0),  # then the longest waiting for a place
+        ([2], 1, 2),  # a place but no money: now waits for funding
+    ]
+    assert sorted(dst.tolist()) == [1, 1, 2]  # one more has a place but no money; two wait
+    assert gate.funding is not None and gate.funding.people[0] == 2
+    assert gate.queue is not None and gate.queue.people.size == 2
 
 
 def test_everyone_followed_is_accounted_for() -> None:
@@ -191,7 +236,7 @@ def test_agrees_with_the_cohort_engine_in_expectation(model: Any) -> None:
     runs = [run_individual(model, seed=s, scale=scale) for s in seeds]
     mean = np.mean([r.occupancy for r in runs], axis=0)
     size = scale * len(runs)
-    pathway = [k for k, name in enumerate(model.states) if not name.startswith("waiting:")]
+    pathway = [k for k, name in enumerate(model.states) if not name.startswith("waiting")]
     sd = np.sqrt((expected.occupancy[:, pathway] + 1.0 / size) / size)
     z = np.abs(mean[:, pathway] - expected.occupancy[:, pathway]) / sd
     assert z.max() < 5.0, z.max()

@@ -21,6 +21,7 @@ from resocialize.simulation import (
     legal_moves,
     scenario_from_toml,
 )
+from resocialize.tariffs import default_tariffs
 
 HEADER = """
 name = "test"
@@ -178,6 +179,7 @@ def test_every_parameter_of_the_default_scenario_cites_its_source() -> None:
         "leave_waiting_per_month",
         "state_costs",
         "transition_costs",
+        "certificate",
         "funding",
         "budget",
     } | {f"transitions.{state.value}" for state in scenario.transitions}
@@ -192,11 +194,14 @@ def test_the_default_scenario_keeps_its_documented_anchors() -> None:
     scenario = default_scenario()
     assert scenario.mortality_per_100_person_years == 2.35  # Mathers et al. 2013
     assert scenario.horizon_months == 84  # the state program's 7 years
-    (course,) = [c for c in scenario.state_costs if c.state is State.SOCIAL_REHABILITATION]
-    assert (str(course.monthly.amount), course.months) == (
-        "30000.00",
-        6,
-    )  # ~1,000 RUB/day, 180 days
+    certificate = scenario.certificate  # the Moscow certificate: ~1,000 RUB/day, 180 days
+    assert certificate is not None and certificate.per_diem
+    moscow = default_tariffs()["moscow_per_diem"]
+    assert (certificate.tariff.schedule, certificate.tariff.dropout) == (
+        moscow.schedule,
+        moscow.dropout,
+    )
+    assert str(certificate.face) == "180000.00 RUB" and certificate.course_days == 180
     yearly = sum(scenario.intake_in(source, 0) for source in scenario.intake)
     assert 1_700 <= yearly <= 1_800  # 150,000 a year over 85 regions
 

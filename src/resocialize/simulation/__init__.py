@@ -6,7 +6,9 @@ need numpy (``pip install "resocialize[sim]"``) and import it only when they run
 
 from __future__ import annotations
 
+from .certificate import Certificate
 from .scenario import (
+    CERTIFICATE_STATE,
     LIVING_STATES,
     TOLERANCE,
     Band,
@@ -19,9 +21,11 @@ from .scenario import (
 )
 
 __all__ = [
+    "CERTIFICATE_STATE",
     "LIVING_STATES",
     "TOLERANCE",
     "Band",
+    "Certificate",
     "Scenario",
     "StateCost",
     "TransitionCost",

@@ -12,40 +12,48 @@ state ``s`` being told apart by the months ``m`` already spent in it (``m`` from
 to ``M - 1``, the last meaning ``M - 1`` or more; ``M`` is ``model.tunnel``):
 
 1. **costs of the month**: everyone present at the *start* of the month (the end of
-   month ``t - 1``) pays ``state_cost[s, m]`` for the month, those who die or leave
-   during it included, those identified during it not;
+   month ``t - 1``) pays ``state_cost[s, m]`` and ``certificate_cost[s, m]`` for the
+   month, those who die or leave during it included, those identified during it not;
 2. **moves**: the people in ``(s, m)`` move to ``t2`` in the proportion
    ``P[s, m, t2]``; those who stay go on to ``(s, m + 1)`` (kept at ``M - 1``); a move
    to another state enters it at ``m = 0``;
-3. **capacity** (the rule of :mod:`~.model`), for each capped state ``c`` with its
-   waiting state ``w``: ``free = capacity[c] -`` (the people of ``c`` who stay),
-   never below 0. The people waiting for ``c`` who are still alive (their row:
-   death at the mortality rate, else they keep waiting) are admitted first, up to
-   ``free``, pro rata over their months of waiting; then the new demand for ``c``
-   (the moves into ``c`` from every state but ``c`` and ``w``, and, when ``c`` is the
-   initial state, the people identified this month) is admitted pro rata to the
-   places left. Whoever is not admitted moves to ``w`` instead (at ``m = 0``); the
-   waiting who are not admitted go on waiting (``m + 1``). Flows record the
-   admissions ``w -> c`` and the diversions ``s -> w`` in place of ``s -> c``, so
-   occupancy of ``c`` never exceeds its capacity and nobody is lost;
-4. **one-off costs** ``transition_cost[s, t2]`` on every flow actually made (an
-   admission from the waiting list pays ``transition_cost[w, c]``, a diversion to
-   the waiting list pays nothing until admission);
-5. **entries**: the people identified in month ``t`` (``model.entries[t]``) are
+3. **certificate amounts of the moves**: every move drawn out of ``(s, m)`` pays
+   ``certificate_move[s, m, t2]`` and releases ``release[s, m, t2]``;
+4. **admission** (the rule of :mod:`~.model`), for each gated state ``c`` (a
+   capacity, or the certificate's state under a budget), with its waiting list
+   for a place ``w`` and for funding ``f``: ``free = capacity[c] -`` (the people of
+   ``c`` who stay), never below 0; the certificates the year's budget still
+   covers, ``fundable``. The candidates still waiting after their draws (the
+   people waiting for funding, then those waiting for a place, each pro rata over
+   their months of waiting) and then the new demand (the moves into ``c`` from
+   every other state, and, when ``c`` is the initial state, the people identified
+   this month, pro rata) are admitted up to ``min(free, fundable)``; the next, up
+   to ``free``, wait for funding; the rest wait for a place. Flows record the
+   admissions ``w -> c`` and ``f -> c``, the moves ``w -> f``, and the diversions
+   ``s -> w`` and ``s -> f`` in place of ``s -> c``, so occupancy of ``c`` never
+   exceeds its capacity, a year's certificates never exceed its budget, and
+   nobody is lost;
+5. **one-off costs** ``transition_cost[s, t2]`` on every flow actually made (an
+   admission from a waiting list pays ``transition_cost[w, c]``, a diversion to a
+   waiting list pays nothing until admission); every admission to the
+   certificate's state commits ``face`` and pays ``admission_pay``;
+6. **entries**: the people identified in month ``t`` (``model.entries[t]``) are
    added to the initial state at ``m = 0`` *after* the month's moves: they count in
    the occupancy at the end of month ``t`` and take their first move (and pay their
    first month) in month ``t + 1``.
 
-The month's cost (``1 + 4``) is split between the funding sources by
+The month's cost (``1 + 3 + 5``) is split between the funding sources by
 ``model.funding`` (``costs[t, f]``) and discounted by ``model.discount[t]``
-(``discounted[t, f]``). ``occupancy[t]`` is the end of month ``t``, summed over the
-months in state; ``flows[t]`` is ``S x S`` with a zero diagonal; ``entered[t]`` is
+(``discounted[t, f]``); so are the certificates' payments (``paid``), commitments
+(``committed``) and releases (``released``). ``occupancy[t]`` is the end of month
+``t``, summed over the months in state and over a state's certificate copies;
+``flows[t]`` is ``R x R`` with a zero diagonal; ``entered[t]`` is
 ``model.entries[t]``. People are conserved: the occupancy of month ``t`` sums to that
 of month ``t - 1`` plus ``entered[t]``.
 
 **How it is fast.** Months in state that no figure tells apart are merged (a state
-whose row and cost do not change with ``m`` is a single compartment; the default
-scenario's ``16 x 13`` compartments become 40), and moves out of months with the
+whose row and costs do not change with ``m`` is a single compartment; the default
+scenario's ``22 x 13`` compartments become 61), and moves out of months with the
 same row are summed before they are multiplied. Only the loop over months is
 Python; each step is a handful of numpy operations on ``(compartments, K)``
 arrays, so that a batch of many samples costs little more per month than one.
@@ -53,7 +61,7 @@ arrays, so that a batch of many samples costs little more per month than one.
 >>> from resocialize.simulation import default_scenario
 >>> results = run_cohort(default_scenario())
 >>> results.engine, results.occupancy.shape
-('cohort', (84, 16))
+('cohort', (84, 17))
 >>> bool(results.remissions().sum() > 0)
 True
 """
@@ -75,8 +83,21 @@ if TYPE_CHECKING:
 
 __all__ = ["CohortBatch", "run_cohort", "run_cohort_many"]
 
-_CHUNK = 512
-"""Models stacked at a time while the batch's structure is read."""
+_CHUNK = 256
+"""Models stacked at a time while the batch's structure and numbers are read."""
+
+FIGURES = (
+    "identified",
+    "completed_courses",
+    "remissions",
+    "deaths",
+    "waiting_peak",
+    "total_cost",
+    "total_cost_discounted",
+    "cost_per_completed_course",
+    "cost_per_remission",
+)
+"""The figures :func:`cohort_figures` gives for every sample (costs as floats)."""
 
 
 def run_cohort(scenario: Scenario | Model) -> Results:
@@ -85,41 +106,85 @@ def run_cohort(scenario: Scenario | Model) -> Results:
     return run_cohort_many([model]).results(0)
 
 
-def run_cohort_many(models: Sequence[Model]) -> CohortBatch:
-    """Run ``K`` models at once: the same numbers as ``K`` :func:`run_cohort` calls.
-
-    The models must share their states (the same capped states), horizon, funding
-    sources and initial state, as the samples of one scenario do; their
-    probabilities, costs, capacities, intake, shares and discount may all differ,
-    and so may their tunnels. Memory grows as ``K x T x`` (the legal moves used):
-    about 55 MB per thousand samples of the default scenario.
-    """
-    np = numpy()
-    models = list(models)
-    if not models:
+def _models(models: Sequence[Model]) -> list[Model]:
+    items = list(models)
+    if not items:
         from resocialize.errors import ValidationError
 
         raise ValidationError.at("models", "must hold at least one model")
-    plan = _plan(models)
-    occupancy, pair_flows, entered, costs, discounted = _run(plan, np)
+    return items
+
+
+def run_cohort_many(models: Sequence[Model]) -> CohortBatch:
+    """Run ``K`` models at once: the same numbers as ``K`` :func:`run_cohort` calls.
+
+    The models must share their states (the same capped states, certificate copies
+    and waiting lists), horizon, funding sources and initial state, as the samples
+    of one scenario do; their probabilities, costs, capacities, intake, shares,
+    certificate amounts, budgets and discount may all differ, and so may their
+    tunnels. Memory grows as ``K x T x`` (the moves used): about 70 MB per thousand
+    samples of the default scenario; :func:`cohort_figures` keeps only the figures
+    of a sweep, in little memory.
+    """
+    np = numpy()
+    items = _models(models)
+    plan = _plan(items)
+    tally = _run(plan, np, detail=True)
+    shares = plan.funding[:, None, :]
+    costs = tally.money[0].T[:, :, None] * shares
+    occupancy = tally.occupancy.transpose(2, 0, 1) @ plan.fold_states
+    pair_flows = tally.flows.transpose(2, 0, 1) @ plan.fold
     return CohortBatch(
-        models=tuple(models),
-        pairs=plan.pairs,
+        models=tuple(items),
+        pairs=plan.shown_pairs,
         occupancy=occupancy,
         pair_flows=pair_flows,
-        entered=entered,
+        entered=np.ascontiguousarray(plan.entries.T),
         costs=costs,
-        discounted=discounted,
+        discounted=costs * plan.discount[:, :, None],
+        paid=tally.money[1].T[:, :, None] * shares,
+        committed=tally.money[2].T[:, :, None] * shares,
+        released=tally.money[3].T[:, :, None] * shares,
     )
+
+
+def cohort_figures(models: Sequence[Model]) -> dict[str, NDArray[np.float64]]:
+    """The :data:`FIGURES` of ``K`` models run at once, each a ``(K,)`` array: what a
+    sweep keeps of every sample, without the month-by-month tables (``nan`` for a cost
+    per course or remission when there were none). The same numbers as
+    :meth:`~.results.Results.summary` of :func:`run_cohort`, before the rounding of
+    money to the minor unit."""
+    np = numpy()
+    plan = _plan(_models(models))
+    tally = _run(plan, np, detail=False)
+    completed, remissions, deaths = tally.figures.sum(axis=0)
+    total = tally.money[0].T  # (K, T)
+    cost = total.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_course = np.where(completed > 0, cost / completed, np.nan)
+        per_remission = np.where(remissions > 0, cost / remissions, np.nan)
+    return {
+        "identified": plan.entries.sum(axis=0),
+        "completed_courses": completed,
+        "remissions": remissions,
+        "deaths": deaths,
+        "waiting_peak": tally.waiting.max(axis=0),
+        "total_cost": cost,
+        "total_cost_discounted": (total * plan.discount).sum(axis=1),
+        "cost_per_completed_course": per_course,
+        "cost_per_remission": per_remission,
+    }
 
 
 @attrs.frozen(eq=False)
 class CohortBatch:
     """``K`` cohort runs, sample ``k`` on the *first* axis of each array.
 
-    ``occupancy``: ``(K, T, S)``; ``pair_flows``: ``(K, T, L)`` the flows of the
-    ``L`` moves in ``pairs`` (``(L, 2)`` source and target indices; every other
-    flow is 0); ``entered``: ``(K, T)``; ``costs`` and ``discounted``: ``(K, T, F)``.
+    ``occupancy``: ``(K, T, R)``; ``pair_flows``: ``(K, T, L)`` the flows of the
+    ``L`` moves in ``pairs`` (``(L, 2)`` source and target indices of reported
+    states; every other flow is 0); ``entered``: ``(K, T)``; ``costs``,
+    ``discounted`` and the certificates' ``paid``, ``committed`` and ``released``:
+    ``(K, T, F)``.
     """
 
     models: tuple[Model, ...]
@@ -129,12 +194,15 @@ class CohortBatch:
     entered: NDArray[np.float64]
     costs: NDArray[np.float64]
     discounted: NDArray[np.float64]
+    paid: NDArray[np.float64]
+    committed: NDArray[np.float64]
+    released: NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.models)
 
     def flows(self, k: int) -> NDArray[np.float64]:
-        """``(T, S, S)`` the flows of sample ``k``, as :attr:`Results.flows`."""
+        """``(T, R, R)`` the flows of sample ``k``, as :attr:`Results.flows`."""
         months, n = self.occupancy.shape[1], self.occupancy.shape[2]
         flows: NDArray[np.float64] = numpy().zeros((months, n, n))
         flows[:, self.pairs[:, 0], self.pairs[:, 1]] = self.pair_flows[k]
@@ -150,6 +218,9 @@ class CohortBatch:
             self.entered[k],
             self.costs[k],
             self.discounted[k],
+            paid=self.paid[k],
+            committed=self.committed[k],
+            released=self.released[k],
         )
 
     def into(self, state: int) -> NDArray[np.float64]:
@@ -170,45 +241,60 @@ class CohortBatch:
 
 
 @attrs.frozen(eq=False)
-class _Capped:
-    """What the capacity rule needs of one capped state, as indices."""
+class _Gate:
+    """What the admission rule needs of one gated state, as indices."""
 
     state: int
-    waiting: int
     own: slice  # the compartments of the state
-    queue: slice  # the compartments of its waiting state
-    admission: int  # the pair (waiting, state)
-    demand: Any  # the pairs (s, state), s neither the state nor its waiting state
+    queue: slice | None  # the compartments of its waiting list for a place
+    funds: slice | None  # the compartments of its waiting list for funding
+    from_queue: int  # the pair (waiting, state), or -1
+    from_funds: int  # the pair (funding, state), or -1
+    queue_to_funds: int  # the pair (waiting, funding), or -1
+    demand: Any  # the pairs (s, state), s neither the state nor a waiting list of it
     diversion: Any  # the pairs (s, waiting), in the order of ``demand``
-    places: Any  # (K,) capacity
+    to_funds: Any  # the pairs (s, funding), in the order of ``demand``
+    places: Any  # (K,) capacity, inf when unlimited
+    initial: bool  # the newly identified ask for it too
 
 
 @attrs.frozen(eq=False)
 class _Plan:
-    """The batch as compartments (a state and a range of months in it) and moves."""
+    """The batch as compartments (a state and a range of months in it) and moves.
 
-    models: tuple[Model, ...]
+    Only the states the initial state can reach hold compartments; the compartments of
+    a state are consecutive, months 0 .. M_s - 1, the last standing for all later."""
+
     months: int
-    states: int
-    pairs: Any  # (L, 2) source, target
-    first: Any  # (S,) first compartment of each state
-    last: Any  # (S,) last compartment of each state (months M_s - 1 and more)
+    pairs: Any  # (L, 2) internal source, target
+    shown_pairs: Any  # (L', 2) the reported pairs the flows are given in
+    fold: Any  # (L, L') 1 where an internal pair is counted in a reported one
+    fold_states: Any  # (S', R) 1 where a live state is counted in a reported one
+    state_starts: Any  # (S',) the first compartment of each live state
+    first: Any  # (S,) first compartment of each state (-1: none)
+    last_live: Any  # (S',) the last compartment of each live state
     shift_from: Any  # compartments that age into the next one
-    runs: Any  # (G, N) 1 where a compartment is in a run of months with the same row
-    edge_group: Any  # (E,) the run a move leaves from
-    edge_levels: tuple[tuple[Any, Any], ...]  # (pair rows, edges): the k-th move of each pair
-    pairs_moved: Any  # (L',) the pairs with moves in P (the others come from capacity)
-    by_state: Any  # (S, N) 1 where a compartment is of the state
-    into: Any  # (S, L) 1 where a pair enters the state
+    group_starts: Any  # (G,) the first compartment of each run of months with the same row
+    edge_group: Any  # (E,) the run a move leaves from; moves are in order of pairs
+    pair_starts: Any  # (L'',) the first move of each pair with moves
+    pairs_moved: Any  # (L'',) the pairs with moves in P (the others come from admission)
+    inflow_order: Any  # (L,) pairs in order of target
+    inflow_starts: Any  # the first of each target's pairs in that order
+    inflow_to: Any  # the first compartment of each of those targets
     stay: Any  # (N, K) probability to stay, by compartment
     moves: Any  # (E, K) probability of each move
-    state_cost: Any  # (N, K)
-    transition_cost: Any  # (L, K)
+    weights: Any  # (3, N, K) by compartment: other cost, certificate paid, released
+    pair_weights: Any  # (3, L, K) by pair: one-off cost, admission tranche, commitment
+    figure_pairs: Any  # (L, 3) 1 where a pair completes a course, reaches remission, dies
+    waiting: Any  # the compartments of the waiting lists for a place
     entries: Any  # (T, K)
     funding: Any  # (K, F)
     discount: Any  # (K, T)
-    capped: tuple[_Capped, ...]
-    initial: int
+    budget: Any  # (K, Y, F), or None when no budget binds
+    face_share: Any  # (K, F) each source's part of a face value
+    gates: tuple[_Gate, ...]
+    certificate_gate: int  # the index in gates of the certificate's state, or -1
+    entry_to: int  # the compartment of the newly identified
 
 
 def _check_batch(models: list[Model]) -> None:
@@ -218,6 +304,7 @@ def _check_batch(models: list[Model]) -> None:
     for k, model in enumerate(models[1:], start=1):
         if (
             model.states != head.states
+            or model.internal != head.internal
             or model.months != head.months
             or model.funders != head.funders
             or model.initial != head.initial
@@ -238,34 +325,99 @@ def _padded(array: NDArray[np.float64], tunnel: int) -> NDArray[np.float64]:
     return longer
 
 
+@attrs.frozen(eq=False)
+class _Chunk:
+    """The numbers of a run of models, stacked (sample first)."""
+
+    probs: Any  # (k, S, M, S)
+    state_cost: Any  # (k, S, M)
+    paid: Any  # (k, S, M): certificate paid in a month of a stay, and on the moves drawn
+    released: Any  # (k, S, M): released on the moves drawn
+
+
+def _chunks(models: list[Model], tunnel: int, np: Any) -> Any:
+    for start in range(0, len(models), _CHUNK):
+        chunk = models[start : start + _CHUNK]
+
+        def stacked(name: str, chunk: list[Model] = chunk) -> Any:
+            return np.stack([_padded(getattr(m, name), tunnel) for m in chunk])
+
+        probs = stacked("P")
+        yield _Chunk(
+            probs=probs,
+            state_cost=stacked("state_cost"),
+            paid=stacked("certificate_cost") + (probs * stacked("certificate_move")).sum(axis=3),
+            released=(probs * stacked("release")).sum(axis=3),
+        )
+
+
+def _structure(models: list[Model], n: int, tunnel: int, np: Any) -> tuple[Any, Any, Any]:
+    """Which months in state differ from the month before (in any sample) by their costs or
+    row, which by their row, and which moves any sample makes from each (state, month)."""
+    differs = np.zeros((n, tunnel), dtype=bool)
+    row_differs = np.zeros((n, tunnel), dtype=bool)
+    moved = np.zeros((n, tunnel, n), dtype=bool)
+    for chunk in _chunks(models, tunnel, np):
+        probs = chunk.probs
+        row_differs[:, 1:] |= (probs[:, :, 1:, :] != probs[:, :, :-1, :]).any(axis=(0, 3))
+        moved |= (probs > 0).any(axis=0)
+        for cost in (chunk.state_cost, chunk.paid, chunk.released):
+            differs[:, 1:] |= (cost[:, :, 1:] != cost[:, :, :-1]).any(axis=0)
+    differs |= row_differs
+    for s in range(n):
+        moved[s, :, s] = False
+    return differs, row_differs, moved
+
+
+def _reachable(head: Model, moved: Any, gated: list[int], np: Any) -> Any:
+    """The states the initial state can reach (the others never hold anyone); a gated
+    state's waiting lists are reached with it."""
+    step = moved.any(axis=1)
+    lists = {
+        c: [
+            w
+            for w in (int(head.waiting_of[c]), head.funding_queue)
+            if w >= 0 and (w == head.waiting_of[c] or c == head.certificate_state)
+        ]
+        for c in gated
+    }
+    live = np.zeros(len(step), dtype=bool)
+    live[head.initial] = True
+    while True:
+        grown = live | step[live].any(axis=0)
+        for c, waiting in lists.items():
+            if grown[c]:
+                grown[waiting] = True
+        if (grown == live).all():
+            return live
+        live = grown
+
+
 def _plan(models: list[Model]) -> _Plan:
     np = numpy()
     _check_batch(models)
     head = models[0]
-    n, tunnel, k_count = len(head.states), max(m.tunnel for m in models), len(models)
+    n, tunnel, k_count = len(head.internal), max(m.tunnel for m in models), len(models)
+    shown = head.shown
+    differs, row_differs, moved = _structure(models, n, tunnel, np)
+    c_state = head.certificate_state
+    gated = [c for c in range(n) if head.waiting_of[c] >= 0]
+    if head.bounded and c_state not in gated:
+        gated.append(c_state)
+    live = _reachable(head, moved, gated, np)
+    moved &= live[:, None, None]
+    gated = [c for c in gated if live[c]]
 
-    # Which months in state differ from the month before (in any sample), and which
-    # moves any sample makes from each (state, month).
-    differs = np.zeros((n, tunnel), dtype=bool)  # differs[s, m]: row or cost of m != m - 1
-    row_differs = np.zeros((n, tunnel), dtype=bool)
-    moved = np.zeros((n, tunnel, n), dtype=bool)
-    for start in range(0, k_count, _CHUNK):
-        chunk = models[start : start + _CHUNK]
-        probs = np.stack([_padded(m.P, tunnel) for m in chunk])
-        cost = np.stack([_padded(m.state_cost, tunnel) for m in chunk])
-        rows = (probs[:, :, 1:, :] != probs[:, :, :-1, :]).any(axis=(0, 3))
-        row_differs[:, 1:] |= rows
-        differs[:, 1:] |= rows | (cost[:, :, 1:] != cost[:, :, :-1]).any(axis=0)
-        moved |= (probs > 0).any(axis=0)
-    for s in range(n):
-        moved[s, :, s] = False
-
-    # Compartments: state s keeps months 0 .. M_s - 1, the last standing for all later.
-    sizes = [int(np.flatnonzero(differs[s]).max(initial=0)) + 1 for s in range(n)]
-    first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    last = first + np.asarray(sizes) - 1
+    # Compartments of the live states.
+    sizes = np.array(
+        [int(np.flatnonzero(differs[s]).max(initial=0)) + 1 if live[s] else 0 for s in range(n)]
+    )
+    first = np.where(live, np.concatenate([[0], np.cumsum(sizes)[:-1]]), -1).astype(np.int64)
+    live_states = np.flatnonzero(live)
+    n_comp = int(sizes.sum())
     comp_state = np.repeat(np.arange(n), sizes)
-    comp_month = np.arange(int(sum(sizes))) - first[comp_state]
+    comp_month = np.arange(n_comp) - first[comp_state]
+    last = first + sizes - 1
     shift_from = np.flatnonzero(comp_month < (last - first)[comp_state])
     # Runs of compartments with the same row: their moves are summed before multiplying.
     starts = row_differs[comp_state, comp_month] | (comp_month == 0)
@@ -274,18 +426,22 @@ def _plan(models: list[Model]) -> _Plan:
     group_month = comp_month[group_starts]
 
     # The moves: (run, target) with a probability in some sample, and the pairs they make.
-    capped_states = [c for c in range(n) if head.waiting_of[c] >= 0]
     pair_set = {
         (int(group_state[g]), int(t))
         for g in range(len(group_starts))
         for t in np.flatnonzero(moved[group_state[g], group_month[g]])
     }
-    for c in capped_states:
-        w = int(head.waiting_of[c])
-        pair_set.add((w, c))
-        for s, t in list(pair_set):
-            if t == c and s != w:
-                pair_set.add((s, w))
+    for c in gated:
+        lists = [int(head.waiting_of[c])] if head.waiting_of[c] >= 0 else []
+        if c == c_state and head.bounded:
+            lists.append(head.funding_queue)
+        for w in lists:
+            pair_set.add((w, c))
+            for s, t in list(pair_set):
+                if t == c and s not in lists:
+                    pair_set.add((s, w))
+        if len(lists) == 2:
+            pair_set.add((lists[0], lists[1]))  # from waiting for a place to waiting for funds
     pairs = np.array(sorted(pair_set), dtype=np.int64).reshape(-1, 2)
     pair_index = {(int(s), int(t)): i for i, (s, t) in enumerate(pairs)}
     edges = sorted(
@@ -296,134 +452,255 @@ def _plan(models: list[Model]) -> _Plan:
     edge_pair = np.array([e[0] for e in edges], dtype=np.int64)
     edge_group = np.array([e[1] for e in edges], dtype=np.int64)
     edge_target = np.array([e[2] for e in edges], dtype=np.int64)
-    pairs_moved, edge_pair_row = np.unique(edge_pair, return_inverse=True)
-    rank = np.arange(len(edges)) - np.searchsorted(edge_pair_row, edge_pair_row)
-    edge_levels = tuple(
-        (edge_pair_row[rank == r], np.flatnonzero(rank == r))
-        for r in range(int(rank.max(initial=-1)) + 1)
+    pairs_moved, pair_starts = np.unique(edge_pair, return_index=True)
+    inflow_order = np.argsort(pairs[:, 1], kind="stable")
+    targets, inflow_starts = np.unique(pairs[inflow_order, 1], return_index=True)
+    folded = shown[pairs]
+    shown_pairs, pair_to_shown = np.unique(folded, axis=0, return_inverse=True)
+    fold = np.zeros((len(pairs), len(shown_pairs)))
+    fold[np.arange(len(pairs)), pair_to_shown.ravel()] = 1.0
+    reported = len(head.states)
+    fold_states = np.zeros((len(live_states), reported))
+    fold_states[np.arange(len(live_states)), shown[live_states]] = 1.0
+    figure_pairs = _figure_pairs(head, folded, np)
+    waiting = np.concatenate(
+        [
+            np.arange(first[s], first[s] + sizes[s])
+            for s in range(reported)
+            if live[s] and head.states[s].startswith("waiting:")
+        ]
+        or [np.zeros(0, dtype=np.int64)]
     )
-    n_comp = int(sum(sizes))
-    runs = np.zeros((len(group_starts), n_comp))
-    runs[np.cumsum(starts) - 1, np.arange(n_comp)] = 1.0
-    by_state = np.zeros((n, n_comp))
-    by_state[comp_state, np.arange(n_comp)] = 1.0
-    into = np.zeros((n, len(pairs)))
-    into[pairs[:, 1], np.arange(len(pairs))] = 1.0
 
     # The samples' numbers, sample on the last axis.
     m_of = np.minimum(comp_month, tunnel - 1)
-    stay, moves, state_cost = [], [], []
-    for model in models:
-        probs = _padded(model.P, tunnel)
-        stay.append(probs[comp_state, m_of, comp_state])
-        moves.append(probs[group_state[edge_group], group_month[edge_group], edge_target])
-        state_cost.append(_padded(model.state_cost, tunnel)[comp_state, m_of])
-    transition_cost = np.stack([m.transition_cost[pairs[:, 0], pairs[:, 1]] for m in models])
-    capped = []
-    for c in capped_states:
-        w = int(head.waiting_of[c])
-        demand = [i for i, (s, t) in enumerate(pairs) if t == c and s not in (c, w)]
-        capped.append(
-            _Capped(
-                state=c,
-                waiting=w,
-                own=slice(int(first[c]), int(last[c]) + 1),
-                queue=slice(int(first[w]), int(last[w]) + 1),
-                admission=pair_index[w, c],
-                demand=np.array(demand, dtype=np.int64),
-                diversion=np.array([pair_index[int(pairs[i, 0]), w] for i in demand], np.int64),
-                places=np.array([m.capacity[c] for m in models]),
+    e_state, e_month = group_state[edge_group], group_month[edge_group]
+    stay, moves, weights = [], [], []
+    for chunk in _chunks(models, tunnel, np):
+        probs = chunk.probs
+        stay.append(probs[:, comp_state, m_of, comp_state])
+        moves.append(probs[:, e_state, e_month, edge_target])
+        weights.append(
+            np.stack(
+                [
+                    chunk.state_cost[:, comp_state, m_of],
+                    chunk.paid[:, comp_state, m_of],
+                    chunk.released[:, comp_state, m_of],
+                ]
             )
         )
-    return _Plan(
-        models=tuple(models),
-        months=head.months,
-        states=n,
-        pairs=pairs,
-        first=first,
-        last=last,
-        shift_from=shift_from,
-        runs=runs,
-        edge_group=edge_group,
-        edge_levels=edge_levels,
-        pairs_moved=pairs_moved,
-        by_state=by_state,
-        into=into,
-        stay=np.stack(stay, axis=1),
-        moves=np.stack(moves, axis=1).reshape(len(edges), k_count),
-        state_cost=np.stack(state_cost, axis=1),
-        transition_cost=np.ascontiguousarray(transition_cost.T).reshape(len(pairs), k_count),
-        entries=np.stack([m.entries for m in models], axis=1),
-        funding=np.stack([m.funding for m in models]).reshape(k_count, -1),
-        discount=np.stack([m.discount for m in models]),
-        capped=tuple(capped),
-        initial=head.initial,
+    into_certificate = (pairs[:, 1] == c_state) & (pairs[:, 0] != c_state) & (c_state >= 0)
+    transition_cost = np.stack([m.transition_cost[pairs[:, 0], pairs[:, 1]] for m in models], 1)
+    pair_weights = np.stack(
+        [
+            transition_cost,
+            into_certificate[:, None] * np.array([m.admission_pay for m in models]),
+            into_certificate[:, None] * np.array([m.face for m in models]),
+        ]
     )
+    funding = np.stack([m.funding for m in models]).reshape(k_count, -1)
+    gates = []
+    for c in gated:
+        w = int(head.waiting_of[c])
+        f = head.funding_queue if c == c_state and head.bounded else -1
+        demand = [i for i, (s, t) in enumerate(pairs) if t == c and s not in (c, w, f)]
+        gates.append(
+            _Gate(
+                state=c,
+                own=slice(int(first[c]), int(last[c]) + 1),
+                queue=slice(int(first[w]), int(last[w]) + 1) if w >= 0 else None,
+                funds=slice(int(first[f]), int(last[f]) + 1) if f >= 0 else None,
+                from_queue=pair_index[w, c] if w >= 0 else -1,
+                from_funds=pair_index[f, c] if f >= 0 else -1,
+                queue_to_funds=pair_index[w, f] if w >= 0 and f >= 0 else -1,
+                demand=np.array(demand, dtype=np.int64),
+                diversion=np.array(
+                    [pair_index[int(pairs[i, 0]), w] for i in demand] if w >= 0 else [], np.int64
+                ),
+                to_funds=np.array(
+                    [pair_index[int(pairs[i, 0]), f] for i in demand] if f >= 0 else [], np.int64
+                ),
+                places=np.array([m.capacity[c] for m in models]),
+                initial=c == head.initial,
+            )
+        )
+    bounded = head.bounded
+    return _Plan(
+        months=head.months,
+        pairs=pairs,
+        shown_pairs=shown_pairs,
+        fold=fold,
+        fold_states=fold_states,
+        state_starts=first[live_states],
+        first=first,
+        last_live=last[live_states],
+        shift_from=shift_from,
+        group_starts=group_starts,
+        edge_group=edge_group,
+        pair_starts=pair_starts,
+        pairs_moved=pairs_moved,
+        inflow_order=inflow_order,
+        inflow_starts=inflow_starts,
+        inflow_to=first[targets],
+        stay=np.ascontiguousarray(np.concatenate(stay).T),
+        moves=np.ascontiguousarray(np.concatenate(moves).T).reshape(len(edges), k_count),
+        weights=np.ascontiguousarray(np.concatenate(weights, axis=1).transpose(0, 2, 1)),
+        pair_weights=pair_weights,
+        figure_pairs=figure_pairs,
+        waiting=waiting,
+        entries=np.stack([m.entries for m in models], axis=1),
+        funding=funding,
+        discount=np.stack([m.discount for m in models]),
+        budget=np.stack([m.budget for m in models]) if bounded else None,
+        face_share=funding * np.array([m.face for m in models])[:, None],
+        gates=tuple(gates),
+        certificate_gate=gated.index(c_state) if bounded and c_state in gated else -1,
+        entry_to=int(first[head.initial]),
+    )
+
+
+def _figure_pairs(head: Model, folded: Any, np: Any) -> Any:
+    """``(L, 3)``: 1 where a pair (as reported) completes stage III, reaches sustained
+    remission, or is a death."""
+    from resocialize.pathway import State
+
+    index = head.index
+    source, target = folded[:, 0], folded[:, 1]
+    remission, dead = index(State.SUSTAINED_REMISSION), index(State.DECEASED)
+    return np.stack(
+        [
+            (source == index(State.SOCIAL_REHABILITATION))
+            & (target == index(State.RESOCIALIZATION)),
+            (target == remission) & (source != remission),
+            (target == dead) & (source != dead),
+        ],
+        axis=1,
+    ).astype(np.float64)
 
 
 # --- the run -------------------------------------------------------------------------------------
 
 
-def _run(plan: _Plan, np: Any) -> tuple[Any, Any, Any, Any, Any]:
+def _overlap(low: Any, high: Any, start: Any, end: Any, np: Any) -> Any:
+    """How much of ``[low, high)`` lies in ``[start, end)``, elementwise."""
+    return np.maximum(np.minimum(high, end) - np.maximum(low, start), 0.0)
+
+
+def _admit(gate: _Gate, stay: Any, flows: Any, entries: Any, fundable: Any, np: Any) -> Any:
+    """Apply the admission rule to gated state ``gate`` (see the module documentation):
+    changes ``stay`` (the waiting lists) and ``flows`` in place; returns the entries
+    admitted, those who wait, and the people admitted in all."""
+    zero = np.zeros(stay.shape[1])
+    free = np.maximum(gate.places - stay[gate.own].sum(axis=0), 0.0)
+    g1 = stay[gate.funds].sum(axis=0) if gate.funds is not None else zero
+    g2 = stay[gate.queue].sum(axis=0) if gate.queue is not None else zero
+    demand = flows[gate.demand]
+    g3 = demand.sum(axis=0)
+    if gate.initial:
+        g3 = g3 + entries
+    total = g1 + g2 + g3
+    seats = np.minimum(free, total)
+    admit = seats if fundable is None else np.minimum(seats, np.maximum(fundable, 0.0))
+    a1 = np.minimum(admit, g1)
+    a2 = np.clip(admit - g1, 0.0, g2)
+    a3 = np.clip(admit - g1 - g2, 0.0, g3)
+    x2 = zero if fundable is None else _overlap(g1, g1 + g2, admit, seats, np)
+    x3 = zero if fundable is None else _overlap(g1 + g2, total, admit, seats, np)
+    if gate.funds is not None:
+        stay[gate.funds] *= (g1 - a1) / np.where(g1 > 0, g1, 1.0)
+        flows[gate.from_funds] = a1
+    if gate.queue is not None:
+        stay[gate.queue] *= np.maximum(g2 - a2 - x2, 0.0) / np.where(g2 > 0, g2, 1.0)
+        flows[gate.from_queue] = a2
+        if gate.queue_to_funds >= 0:
+            flows[gate.queue_to_funds] = x2
+    per = 1.0 / np.where(g3 > 0, g3, 1.0)
+    flows[gate.demand] = demand * (a3 * per)
+    if gate.funds is not None:
+        flows[gate.to_funds] += demand * (x3 * per)
+    if gate.queue is not None:
+        flows[gate.diversion] += demand * (np.maximum(g3 - a3 - x3, 0.0) * per)
+    if not gate.initial:
+        return entries, None, admit
+    waiting = entries * (np.maximum(g3 - a3 - x3, 0.0) * per)
+    return entries * (a3 * per), waiting, admit
+
+
+@attrs.define
+class _Tally:
+    """What a run keeps: money ``(4, T, K)`` (all costs, certificates paid, committed,
+    released); with detail the occupancy of the live states ``(T, S', K)`` and the flows
+    ``(T, L, K)``; without, the figures' flows ``(T, 3, K)`` and the waiting ``(T, K)``."""
+
+    money: Any
+    occupancy: Any = None
+    flows: Any = None
+    figures: Any = None
+    waiting: Any = None
+
+
+def _run(plan: _Plan, np: Any, *, detail: bool) -> _Tally:
     months, k_count = plan.months, plan.stay.shape[1]
     n_comp, n_pairs = plan.stay.shape[0], len(plan.pairs)
-    occupancy = np.zeros((months, plan.states, k_count))
-    pair_flows = np.zeros((months, n_pairs, k_count))
-    total = np.zeros((months, k_count))
+    tally = _Tally(money=np.zeros((4, months, k_count)))
+    if detail:
+        tally.occupancy = np.zeros((months, len(plan.state_starts), k_count))
+        tally.flows = np.zeros((months, n_pairs, k_count))
+    else:
+        tally.figures = np.zeros((months, 3, k_count))
+        tally.waiting = np.zeros((months, k_count))
+        month_flows = np.zeros((n_pairs, k_count))
     occ = np.zeros((n_comp, k_count))
-    first, last, shift_from = plan.first, plan.last, plan.shift_from
+    shift_from, last = plan.shift_from, plan.last_live
     shift_to = shift_from + 1
-    initial_capped = [c for c in plan.capped if c.state == plan.initial]
-    entry_to = first[plan.initial]
+    initial_gated = [g for g in plan.gates if g.initial]
     has_moves = len(plan.edge_group) > 0
-
-    def weighted(a: Any, b: Any) -> Any:  # sum over axis 0 of a * b; einsum pays off for big K
-        return np.einsum("nk,nk->k", a, b) if k_count > 64 else (a * b).sum(axis=0)
-
+    figure_pairs = np.ascontiguousarray(plan.figure_pairs.T)
+    remaining = None
     for t in range(months):
+        if plan.budget is not None and t % 12 == 0:
+            remaining = plan.budget[:, t // 12, :].copy()  # (K, F)
         entries = plan.entries[t]
-        cost = weighted(occ, plan.state_cost)
+        by_state = np.einsum("nk,wnk->wk", occ, plan.weights)  # cost, paid, released
         stay = occ * plan.stay
-        flows = pair_flows[t]
+        if detail:
+            flows = tally.flows[t]
+        else:
+            flows = month_flows
+            flows[:] = 0.0
         if has_moves:
-            edge_flows = (plan.runs @ occ)[plan.edge_group] * plan.moves
-            moved = edge_flows[plan.edge_levels[0][1]]
-            for rows, edges in plan.edge_levels[1:]:
-                moved[rows] += edge_flows[edges]
-            flows[plan.pairs_moved] = moved
+            runs = np.add.reduceat(occ, plan.group_starts, axis=0)
+            edge_flows = runs[plan.edge_group] * plan.moves
+            flows[plan.pairs_moved] = np.add.reduceat(edge_flows, plan.pair_starts, axis=0)
         entries_waiting = None
-        for capped in plan.capped:
-            free = np.maximum(capped.places - stay[capped.own].sum(axis=0), 0.0)
-            queue = stay[capped.queue]
-            waiting = queue.sum(axis=0)
-            admitted = np.minimum(free, waiting)
-            queue *= (waiting - admitted) / np.where(waiting > 0, waiting, 1.0)
-            flows[capped.admission] = admitted
-            left = free - admitted
-            demand = flows[capped.demand]
-            wanted = demand.sum(axis=0)
-            if capped.state == plan.initial:
-                wanted = wanted + entries
-            share = np.where(wanted > left, left / np.where(wanted > 0, wanted, 1.0), 1.0)
-            flows[capped.demand] = demand * share
-            flows[capped.diversion] += demand * (1.0 - share)
-            if capped.state == plan.initial:
-                entries_waiting = entries * (1.0 - share)
-                entries = entries * share
+        for g, gate in enumerate(plan.gates):
+            fundable = None
+            if g == plan.certificate_gate and remaining is not None:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    fundable = np.nanmin(remaining / plan.face_share, axis=1)
+            entries, waiting, admitted = _admit(gate, stay, flows, entries, fundable, np)
+            if fundable is not None:
+                remaining = remaining - admitted[:, None] * plan.face_share
+            if waiting is not None:
+                entries_waiting = waiting
         occ = np.zeros((n_comp, k_count))
         occ[shift_to] = stay[shift_from]
         occ[last] += stay[last]
-        occ[first] += plan.into @ flows
-        occ[entry_to] += entries
+        if n_pairs:
+            inflow = np.add.reduceat(flows[plan.inflow_order], plan.inflow_starts, axis=0)
+            occ[plan.inflow_to] += inflow
+        occ[plan.entry_to] += entries
         if entries_waiting is not None:
-            occ[first[initial_capped[0].waiting]] += entries_waiting
-        total[t] = cost + weighted(flows, plan.transition_cost)
-        occupancy[t] = plan.by_state @ occ
-    costs = total.T[:, :, None] * plan.funding[:, None, :]
-    return (
-        occupancy.transpose(2, 0, 1),
-        pair_flows.transpose(2, 0, 1),
-        np.ascontiguousarray(plan.entries.T),
-        costs,
-        costs * plan.discount[:, :, None],
-    )
+            queue = initial_gated[0].queue
+            assert queue is not None
+            occ[queue.start] += entries_waiting
+        by_pair = np.einsum("lk,wlk->wk", flows, plan.pair_weights)  # one-off, paid, committed
+        paid = by_state[1] + by_pair[1]
+        tally.money[:, t] = (by_state[0] + by_pair[0] + paid, paid, by_pair[2], by_state[2])
+        if detail:
+            tally.occupancy[t] = np.add.reduceat(occ, plan.state_starts, axis=0)
+        else:
+            tally.figures[t] = figure_pairs @ flows if n_pairs else 0.0
+            if plan.waiting.size:
+                tally.waiting[t] = occ[plan.waiting].sum(axis=0)
+    return tally

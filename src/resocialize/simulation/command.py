@@ -140,11 +140,11 @@ def _simulate(scenario: Any, args: argparse.Namespace, out: TextIO, err: TextIO)
     width = max(len(k) for k in summary)
     for key, value in summary.items():
         out.write(f"{key.replace('_', ' '):<{width}}  {_text(value)}\n")
-    out.write("\nspending by source and year\n")
+    out.write("\nspending by source and year (certificates committed at issue)\n")
     for row in results.budget():
         out.write(
             f"  {row['source']:<10} {row['year']}  spent {_text(row['spent']):>22}"
-            f"  budget {_text(row['budget']):>22}\n"
+            f"  committed {_text(row['committed']):>22}  budget {_text(row['budget']):>22}\n"
         )
     for name in ("occupancy", "flows", "waiting", "budget", "summary"):
         _write(folder / f"{name}.csv", results.table(name))

@@ -1,82 +1,91 @@
 """The individual engine: a seeded microsimulation of every person (SM-02).
 
-:func:`run_individual` follows each person through the model's states month by
-month, with numpy arrays of one entry per person (the hot loop is over months
-only; a handful of steps per capped state), and returns the same
+:func:`run_individual` follows each person through the model's states, with numpy
+arrays of one entry per person, and returns the same
 :class:`~resocialize.simulation.results.Results` as the cohort engine, counted in
-whole people instead of expectations.
+whole people instead of expectations. It simulates the model the cohort engine
+computes, month by month, without stepping every person every month: a person
+draws, when a stay in a state begins, the month it will end in and the state they
+will move to, and nothing is done for them until then.
 
-**People.** Every person has a state, the month their current stay began (so that
-months in state is ``t - since``, looked up as ``min(t - since, M - 1)`` with
-``M = model.tunnel``, and the order of waiting is exact however long the wait),
-the month they entered, and how many times they relapsed (see :class:`People`).
+**People.** Every person has a state (an internal state of the model: a
+certificate copy remembers what the certificate still needs to know), the month
+their current stay began (months in state are ``t - since``), the month of their
+next move and its destination, the month they entered, how many times they
+relapsed, and what their current certificate has paid (see :class:`People`).
+
+**A stay.** A person who begins a stay in state ``s`` at the start of month ``a``
+(``since = a``) moves out of it in month ``a + i`` to ``u != s`` with probability
+``S(i) * P[s, min(i, M - 1), u]``, where ``S(i)`` is the probability of staying the
+``i`` months before (the product of the stays ``P[s, min(j, M - 1), s]``,
+``j < i``): exactly the monthly draws of the cohort engine's rule, taken at once.
+One uniform number ``u`` of 32 bits picks the pair ``(i, u)`` by the inverse CDF
+over the pairs in order; a *guide table* of 4,096 cells per state gives the pair at
+once for every ``u`` but those falling in a cell a threshold crosses (a few in a
+hundred), which are compared with the thresholds. Moves beyond the horizon are not
+followed. Absorbing states never move.
 
 **Entries.** Month ``t`` expects ``model.entries[t] * scale`` people. They are made
 whole deterministically, carrying the fractional remainder: the people entered by
 the end of month ``t`` are the expected entries up to ``t``, rounded to the nearest
 whole person (``floor(x + 0.5)``), so the count is never more than half a person
 from its expectation and spends no randomness. People entering in month ``t``
-are added in the initial state **after** the month's moves, with 0 months in
-state: their first move is drawn in month ``t + 1``, and they count in the
-occupancy at the end of month ``t`` (the cohort engine follows the same
-convention).
+begin their stay in the initial state at the start of month ``t + 1`` (they count
+in the occupancy at the end of month ``t``), as in the cohort engine.
 
-**A month** ``t``, for the people present at its start:
+**A month** ``t``:
 
-1. **Costs** are counted at the start of the month: ``state_cost[s, m]`` for every
-   person in state ``s`` with ``m`` months in it (capped at ``M - 1``).
-2. **Moves.** Every person draws one uniform number ``u`` of 32 bits and moves to
-   the first state ``t`` whose cumulative probability ``cumsum(P[s, m])[t]``
-   exceeds ``u``: the inverse CDF, exact up to the 2**-32 resolution of ``u``. To
-   do it in one lookup, a *guide table* built once per run splits each row's
-   ``[0, 1)`` into 1,024 cells: a cell that no threshold crosses holds its outcome
-   (the next row of a stay, or the state moved to), and only the draws falling in
-   a cell a threshold crosses (under 1% of them) are compared with the row's
-   thresholds. Absorbing states stay put.
-3. **Capacity**, the rule of :mod:`~resocialize.simulation.model`: for each capped
-   state ``c`` with waiting state ``w``, the free places are the capacity less
-   the people in ``c`` who drew to stay in it. The people in ``w`` who drew to
-   go on waiting (not to die) are admitted first, the longest waiting first (ties
-   in random order); then the people who drew a move into ``c`` from another
-   state, in random order, while places remain. The waiting who are not admitted
-   stay in ``w``; the others who are not admitted move to ``w`` instead of ``c``.
-4. **Flows and one-off costs**: every move made (after capacity) counts in
-   ``flows[t, s, u]`` and costs ``transition_cost[s, u]``; an admission from the
-   waiting list is a move ``w -> c``. Staying put is not a flow (the diagonal of
-   ``flows`` is zero). Whoever moves has 0 months in the new state at the start of
-   month ``t + 1``; whoever stays has one more.
-5. **Entries** of month ``t`` are added (above).
+1. **Moves due.** The people whose next move falls in month ``t`` leave their
+   state; each move drawn pays ``certificate_move`` and releases ``release`` (by
+   the state, the months in it and the destination).
+2. **Admission**, the rule of :mod:`~resocialize.simulation.model`: for each gated
+   state ``c``, the free places are the capacity less the people in ``c`` whose
+   move is not due; the certificates fundable are what the year's budget of every
+   source with a budget still covers. Candidates, in order: the people waiting for
+   funding, then for a place (both: whose own move, death or giving up, is not
+   due; the longest waiting first, ties in random order), then the people whose
+   move into ``c`` is due, in random order (and the month's entrants when ``c`` is
+   the initial state). The first are admitted (a waiting person's stay ends); the
+   next, while places remain, wait for funding; the others wait for a place.
+3. **Flows and one-off costs**: every move made counts in ``flows[t, s, u]`` (as
+   reported, a certificate copy counted as its state) and pays
+   ``transition_cost[s, u]``; an admission to the certificate's state commits a face
+   value and pays the admission tranche. Everyone who moved begins a new stay at
+   the start of month ``t + 1`` and draws its end.
+4. **Entries** of month ``t`` are added (above).
 
-Each month's cost is split by ``model.funding`` into ``costs[t, f]`` and discounted
-by ``model.discount[t]``.
+**Costs** are counted for the months people are present at the start of:
+``state_cost`` and ``certificate_cost`` by the months in state, from the stays
+(recorded when they end, and at the horizon for those still running). Each
+month's cost is split by ``model.funding`` into ``costs[t, f]`` and discounted by
+``model.discount[t]``; so are the certificates' ``paid``, ``committed`` and
+``released``.
 
 **Scale.** ``scale`` multiplies the scenario: entries are ``scale`` times the
-expected entries and every capacity is ``scale`` times the places (rounded to the
-nearest whole place), so a run with ``scale=100`` is the region a hundred times
-over. Occupancy, flows, entries and costs are then **divided by** ``scale``, so that
-they read per region and compare directly with the cohort engine's expectations
-(with ``scale=1`` they are whole people). A larger ``scale`` brings the
-individual engine closer to the cohort engine (its relative noise falls as
-``1 / sqrt(scale)``), except where capacity binds: there whole places and
-waiting-time order make the two rules differ slightly by design.
+expected entries, every capacity is ``scale`` times the places (rounded to the
+nearest whole place), and every budget ``scale`` times the money, so a run with
+``scale=100`` is the region a hundred times over. Occupancy, flows, entries and
+money are then **divided by** ``scale``, so that they read per region and compare
+directly with the cohort engine's expectations (with ``scale=1`` they are whole
+people). A larger ``scale`` brings the individual engine closer to the cohort
+engine (its relative noise falls as ``1 / sqrt(scale)``), except where capacity or
+the budget binds: there whole places, whole certificates and waiting-time order
+make the two rules differ slightly by design.
 
 **Randomness.** Everything random is drawn from ``numpy.random.default_rng(seed)``
 (its bit generator's raw 64-bit words, two draws a word, and the generator's
 permutations for the order of admissions), in a fixed order: the same ``seed``
 and ``scale`` give identical results, other seeds other draws.
 
-**How it is fast.** Only the loop over months is Python; each month is a dozen
-numpy passes over the people present (``int32`` rows, the move as one table
-lookup, the movers found once and handled as a short list). People who reached
-an absorbing state with no cost (deceased, moved away) are set aside whenever
-they make up a sixteenth of the arrays: they would only stay put. About 37
-million person-months a second on one core of the machine it was written on
-(``python benchmarks/simulation.py``).
+**How it is fast.** Only the loop over months is Python, and each month works on
+the people who move in it (about one person-month in six in the default
+scenario), with one scan of everyone's next-move month to find them. See
+``benchmarks/simulation.py`` for the figures.
 
 >>> from resocialize.simulation import default_scenario
 >>> results = run_individual(default_scenario(), seed=7)
 >>> results.engine, results.seed, results.occupancy.shape
-('individual', 7, (84, 16))
+('individual', 7, (84, 17))
 >>> int(results.entered.sum()), int(results.occupancy[-1].sum())
 (12355, 12355)
 """
@@ -97,19 +106,29 @@ if TYPE_CHECKING:
 
 __all__ = ["People", "run_individual", "simulate_people"]
 
+_BITS = 12
+"""log2 of the cells of a state's guide table (4,096 cells)."""
+
+_NONE = 32767
+"""The month of the next move of a person with none within the horizon."""
+
 
 @attrs.frozen(eq=False)
 class People:
     """Everyone a run followed, at the end of its horizon, one entry per person in the
     order they entered: ``state`` (an index into ``model.states``), ``since`` (the
     month their current stay began: ``model.months - since`` months in it at the
-    end), ``entry`` (the month they were identified) and ``relapses`` (moves into
-    ``relapsed``)."""
+    end), ``entry`` (the month they were identified), ``relapses`` (moves into
+    ``relapsed``), ``certificates`` (certificates issued to them) and ``most_paid``
+    (the most one of their certificates paid, in the scenario's currency; never
+    above the face value)."""
 
     state: NDArray[np.int64]
     since: NDArray[np.int64]
     entry: NDArray[np.int64]
     relapses: NDArray[np.int64]
+    certificates: NDArray[np.int64]
+    most_paid: NDArray[np.float64]
 
 
 def run_individual(scenario: Scenario | Model, *, seed: int, scale: float = 1.0) -> Results:
@@ -118,97 +137,49 @@ def run_individual(scenario: Scenario | Model, *, seed: int, scale: float = 1.0)
     return simulate_people(scenario, seed=seed, scale=scale)[0]
 
 
-_BITS = 10
-"""log2 of the cells of a row's guide table (1,024 cells)."""
+@attrs.frozen(eq=False)
+class _Stays:
+    """How stays end, as tables: a stay's pair (months in state ``i`` at the move,
+    destination) is entry ``e`` of its state's segment."""
+
+    guide: Any  # (S * G,) int32: the entry of a cell, or -1 when a threshold crosses it
+    keys: Any  # (E,) float64: state + cumulative probability, for the crossed cells
+    month: Any  # (E,) int32: i, the months in state at the move (_NONE: no move)
+    target: Any  # (E,) int32: the destination
 
 
-def _guide(model: Model) -> tuple[Any, Any, Any]:
-    """The guide table of the moves, the exact thresholds and the next rows.
-
-    A person's *row* is ``q = s * M + m`` (``m`` capped at ``M - 1``), kept shifted as
-    ``q << _BITS``. The cumulative thresholds of row ``q`` are ``C[q] = cumsum(P[s, m])``
-    (``inf`` from its last non-zero column on, so that rounding never picks a
-    zero-probability state). A uniform ``u`` (a multiple of 2**-32) moves the person
-    to the first ``t`` with ``u < C[q, t]``: the inverse CDF. The top ``_BITS`` bits of
-    ``u`` pick the cell ``k`` (``k / G <= u < (k + 1) / G``) and the table gives at once:
-
-    - ``(s * M + min(m + 1, M - 1)) << _BITS``, the next row, when every ``u`` of the
-      cell stays in ``s``;
-    - ``-(t + 1)`` when every ``u`` of the cell moves to ``t != s``;
-    - ``-(S + 1)`` when a threshold falls inside the cell (at most one cell per
-      threshold: under 1% of the draws in the default scenario); those draws are
-      resolved by comparing ``u`` with ``C[q]``.
-    """
+def _stays(model: Model, horizon: int) -> _Stays:
+    """The joint distribution of each state's stay: when it ends and where it goes."""
     np = numpy()
-    ns, tunnel = len(model.states), model.tunnel
+    n, tunnel = len(model.internal), model.tunnel
+    P = model.P  # noqa: N806
+    months = np.minimum(np.arange(horizon), tunnel - 1)
+    stay = P[np.arange(n), :, np.arange(n)][:, months]  # (S, T)
+    alive = np.cumprod(np.concatenate([np.ones((n, 1)), stay[:, :-1]], axis=1), axis=1)
     cells = 1 << _BITS
-    thresholds = np.cumsum(model.P.reshape(ns * tunnel, ns), axis=1)
-    for q in range(ns * tunnel):
-        last = int(np.flatnonzero(model.P.reshape(ns * tunnel, ns)[q] > 0).max())
-        thresholds[q, last:] = np.inf
+    guide = np.empty(n * cells, dtype=np.int32)
+    keys, month, target = [], [], []
+    offset = 0
     edges = np.arange(cells + 1) / cells
-    lower = np.empty((ns * tunnel, cells), dtype=np.int64)
-    upper = np.empty((ns * tunnel, cells), dtype=np.int64)
-    for q in range(ns * tunnel):
-        # the move at u = k / G, and the move just below u = (k + 1) / G
-        lower[q] = np.searchsorted(thresholds[q], edges[:-1], side="right")
-        upper[q] = np.searchsorted(thresholds[q], edges[1:], side="left")
-    state = np.arange(ns * tunnel) // tunnel
-    month = np.arange(ns * tunnel) % tunnel
-    following = (state * tunnel + np.minimum(month + 1, tunnel - 1)) << _BITS
-    table = np.where(lower == state[:, None], following[:, None], -(lower + 1))
-    table[lower != upper] = -(ns + 1)
-    return table.astype(np.int32).ravel(), thresholds, following
-
-
-def _admit(
-    np: Any,
-    rng: Any,
-    tunnel: int,
-    drawn: Any,
-    since: Any,
-    movers: Any,
-    src: Any,
-    dst: Any,
-    into: Any,
-    c: int,
-    w: int,
-    free: int,
-    queued: int,
-) -> tuple[Any, Any, Any]:
-    """Apply the capacity of state ``c`` (waiting state ``w``, ``free`` places) to the
-    month's draws: the waiting who drew to go on waiting first, the longest waiting
-    first (ties in random order); then the movers into ``c`` and the entrants into
-    ``c`` (``into``, changed in place), in random order. Refused movers and entrants
-    go to ``w``; admissions are added to the movers as moves ``w -> c``."""
-    admitted = movers[:0]
-    if queued:
-        span = (tunnel << _BITS) - 1  # the rows of w: [w * M << _BITS, (w + 1) * M << _BITS)
-        shifted = np.subtract(drawn, (w * tunnel) << _BITS, dtype=np.int32)
-        admitted = np.flatnonzero(shifted.view(np.uint32) <= span)
-        if admitted.size > free:
-            began = since[admitted]
-            first = int(began.min())
-            counts = np.cumsum(np.bincount(began - first))
-            cut = first + int(np.searchsorted(counts, free, side="left"))
-            ahead = admitted[began < cut]
-            tied = admitted[began == cut]
-            admitted = np.concatenate(
-                (ahead, tied[rng.permutation(tied.size)[: free - ahead.size]])
-            )
-        free -= admitted.size
-    demand = np.flatnonzero(dst == c)
-    entrants = np.flatnonzero(into == c)
-    wanted = demand.size + entrants.size
-    if wanted > free:
-        refused = rng.permutation(wanted)[free:]
-        dst[demand[refused[refused < demand.size]]] = w
-        into[entrants[refused[refused >= demand.size] - demand.size]] = w
-    if admitted.size:
-        movers = np.concatenate((movers, admitted))
-        src = np.concatenate((src, np.full(admitted.size, w, dtype=np.int64)))
-        dst = np.concatenate((dst, np.full(admitted.size, c, dtype=np.int64)))
-    return movers, src, dst
+    for s in range(n):
+        moves = P[s][months] * alive[s][:, None]  # (T, S)
+        moves[:, s] = 0.0
+        i, u = np.nonzero(moves > 0)  # in order of months, then destinations
+        cdf = np.minimum(np.cumsum(moves[i, u]), 1.0)
+        cdf = np.concatenate([cdf, [1.0]])  # the rest: no move within the horizon
+        month.append(np.concatenate([i, [_NONE]]).astype(np.int32))
+        target.append(np.concatenate([u, [s]]).astype(np.int32))
+        keys.append(s + cdf)
+        low = np.searchsorted(cdf, edges[:-1], side="right")
+        high = np.searchsorted(cdf, edges[1:] - 2.0**-32, side="right")
+        guide[s * cells : (s + 1) * cells] = np.where(low == high, offset + low, -1)
+        offset += len(cdf)
+    return _Stays(
+        guide=guide,
+        keys=np.concatenate(keys),
+        month=np.concatenate(month),
+        target=np.concatenate(target),
+    )
 
 
 def _whole(expected: NDArray[np.float64]) -> Any:
@@ -216,6 +187,86 @@ def _whole(expected: NDArray[np.float64]) -> Any:
     np = numpy()
     totals = np.floor(np.cumsum(expected) + 0.5).astype(np.int64)
     return np.diff(totals, prepend=0)
+
+
+class _Run:
+    """One run's people and tallies (the arrays the month loop works on)."""
+
+    def __init__(self, model: Model, seed: int, scale: float) -> None:
+        np = numpy()
+        self.np = np
+        self.model = model
+        self.rng = np.random.default_rng(seed)
+        self.bits = self.rng.bit_generator
+        self.n_states, self.tunnel, self.horizon = len(model.internal), model.tunnel, model.months
+        self.tables = _stays(model, self.horizon)
+        self.entering = _whole(model.entries * scale)
+        total = int(self.entering.sum())
+        self.state = np.zeros(total, dtype=np.int32)
+        self.since = np.zeros(total, dtype=np.int16)
+        self.due = np.full(total, _NONE, dtype=np.int16)
+        self.dest = np.zeros(total, dtype=np.int32)
+        self.entry = np.zeros(total, dtype=np.int16)
+        self.relapses = np.zeros(total, dtype=np.int32)
+        self.issued = np.zeros(total, dtype=np.int32)
+        self.paid_now = np.zeros(total, dtype=np.float64)
+        self.most_paid = np.zeros(total, dtype=np.float64)
+        self.n = 0
+        n, months, horizon = self.n_states, self.tunnel, self.horizon
+        self.occupied = np.zeros(n, dtype=np.int64)
+        self.occupancy = np.zeros((horizon, n))
+        self.flows = np.zeros((horizon, n * n))
+        self.drawn = np.zeros((horizon, n * months * n))  # moves drawn, by row and destination
+        self.stays = np.zeros(n * (horizon + 1) * (months + 1))  # by state, start and length
+        self.long = np.zeros(n * (horizon + 2))  # stays of M months or more: a difference array
+        self.committed = np.zeros(horizon)
+        # what a certificate pays over the first j + 1 months of a stay
+        shape = np.minimum(np.arange(horizon), months - 1)
+        self.paid_by = np.cumsum(model.certificate_cost[:, shape], axis=1)
+        self.paying = model.certificate_cost.any(axis=1) | model.certificate_move.any(axis=(1, 2))
+        self.move_pay = model.certificate_move.reshape(n * months, n)
+
+    # -- stays ------------------------------------------------------------------------
+
+    def begin(self, people: Any, states: Any, t: int) -> None:
+        """``people`` begin a stay in ``states`` at the start of month ``t + 1``: draw its end."""
+        np, tables = self.np, self.tables
+        k = people.size
+        if not k:
+            return
+        raw = self.bits.random_raw((k + 1) // 2).view(np.uint32)[:k]
+        cell = (raw >> (32 - _BITS)).astype(np.int64) + (states.astype(np.int64) << _BITS)
+        pick = tables.guide[cell]
+        odd = np.flatnonzero(pick < 0)
+        if odd.size:
+            key = states[odd] + raw[odd] * 2.0**-32
+            pick[odd] = np.searchsorted(tables.keys, key, side="right")
+        self.state[people] = states
+        self.since[people] = t + 1
+        due = np.minimum(tables.month[pick].astype(np.int64) + (t + 1), _NONE)
+        due[due >= self.horizon] = _NONE
+        self.due[people] = due
+        self.dest[people] = tables.target[pick]
+
+    def end(self, people: Any, states: Any, t: int) -> None:
+        """The stays of ``people`` in ``states`` end with month ``t`` (counted for costs)."""
+        np = self.np
+        start = self.since[people].astype(np.int64)
+        length = t - start + 1
+        months = self.tunnel
+        where = (states.astype(np.int64) * (self.horizon + 1) + start) * (months + 1)
+        where += np.minimum(length, months)
+        self.stays += np.bincount(where, minlength=self.stays.size)
+        longer = np.flatnonzero(length >= months)
+        if longer.size:
+            row = states[longer].astype(np.int64) * (self.horizon + 2)
+            self.long += np.bincount(row + start[longer] + months - 1, minlength=self.long.size)
+            self.long -= np.bincount(row + t + 1, minlength=self.long.size)
+        paying = self.paying[states]
+        if paying.any():
+            who = people[paying]  # each person once
+            self.paid_now[who] += self.paid_by[states[paying], length[paying] - 1]
+            self.most_paid[who] = np.maximum(self.most_paid[who], self.paid_now[who])
 
 
 def simulate_people(
@@ -228,127 +279,256 @@ def simulate_people(
         from resocialize.errors import ValidationError
 
         raise ValidationError.at("scale", f"must be a positive number, not {scale!r}")
-    rng = np.random.default_rng(seed)
-    bits = rng.bit_generator
-    ns, tunnel, horizon = len(model.states), model.tunnel, model.months
-    table, thresholds, following = _guide(model)
-    straddle = -(ns + 1)
-    cost_rows = model.state_cost.ravel()
-    move_cost = model.transition_cost.ravel()
-    entering = _whole(model.entries * scale)
-    total = int(entering.sum())
+    run = _Run(model, seed, scale)
+    n_states, months, horizon = run.n_states, run.tunnel, run.horizon
+    gates = _gates(model, scale)
     relapsed = model.states.index("relapsed")
-    initial = model.initial
-    capped = [
-        (c, int(model.waiting_of[c]), int(np.floor(model.capacity[c] * scale + 0.5)))
-        for c in range(ns)
-        if model.waiting_of[c] >= 0
-    ]
-
-    final = np.zeros(total, dtype=np.int64)  # rows << _BITS of the people set aside
-    state_since, state_entry, state_relapses = (np.zeros(total, dtype=np.int64) for _ in "abc")
-    person = np.arange(total, dtype=np.int64)  # who is where in the arrays below
-    row_of = np.zeros(total, dtype=np.int32)  # row << _BITS
-    drawn = np.empty(total, dtype=np.int32)  # next month's rows: the two are swapped
-    since = np.zeros(total, dtype=np.int64)
-    entry = np.zeros(total, dtype=np.int64)
-    relapses = np.zeros(total, dtype=np.int64)
-    cell = np.empty(total, dtype=np.int64)
-    high = np.empty(total, dtype=np.uint32)
-
-    occupancy = np.zeros((horizon, ns))
-    flows = np.zeros((horizon, ns, ns))
-    spent = np.zeros(horizon)
-    occupied = np.zeros(ns, dtype=np.int64)  # people in each state now
-    n = 0
-    entered = 0
-    idle = np.zeros(ns, dtype=bool)  # absorbing states: nobody leaves, nothing is paid
-    for i in range(ns):
-        idle[i] = (
-            bool((model.P[i, :, i] == 1.0).all())
-            and not model.state_cost[i].any()
-            and model.waiting_for[i] < 0
-            and model.waiting_of[i] < 0
-        )
-    set_aside = 0
+    budget = model.budget * scale if model.bounded else None
+    face_share = model.face * model.funding
+    remaining = None
     for t in range(horizon):
-        rows, idx, v, top = row_of[:n], cell[:n], drawn[:n], high[:n]
-        # 1. costs at the start of the month, by row
-        np.right_shift(rows, _BITS, out=idx)
-        spent[t] = float(np.bincount(idx, minlength=ns * tunnel) @ cost_rows)
-        # 2. moves: one 32-bit draw each; its top bits pick the cell of the guide table
-        raw = bits.random_raw((n + 1) // 2).view(np.uint32)[:n]
-        np.right_shift(raw, 32 - _BITS, out=top)
-        np.bitwise_or(rows, top, out=idx)
-        np.take(table, idx, out=v)
-        movers = np.flatnonzero(v < 0)
-        code = v[movers].astype(np.int64)
-        src = (rows[movers] >> _BITS) // tunnel
-        odd = np.flatnonzero(code == straddle)
-        if odd.size:  # a threshold inside the cell: compare u with the thresholds
-            who = movers[odd]
-            q = rows[who] >> _BITS
-            u = raw[who] * 2.0**-32
-            goes = (thresholds[q] <= u[:, None]).sum(axis=1)
-            stays = goes == src[odd]
-            v[who[stays]] = following[q[stays]]
-            code[odd] = -(goes + 1)
-            keep = np.ones(movers.size, dtype=bool)
-            keep[odd[stays]] = False
-            movers, code, src = movers[keep], code[keep], src[keep]
-        dst = -code - 1
-        # 3. capacity; the month's entrants compete when the initial state is capped
-        into = np.full(int(entering[t]), initial, dtype=np.int64)
-        for c, w, places in capped:
-            movers, src, dst = _admit(
-                np, rng, tunnel, v, since[:n], movers, src, dst, into, c, w,
-                max(places - int(occupied[c]) + int(np.count_nonzero(src == c)), 0),
-                int(occupied[w]),
-            )  # fmt: skip
-        # 4. flows, one-off costs, the new rows (the next month of a stay; month 0 of a move)
-        month = np.bincount(src * ns + dst, minlength=ns * ns).reshape(ns, ns)
-        spent[t] += float(month.ravel() @ move_cost)
-        v[movers] = (dst * tunnel) << _BITS
-        row_of, drawn = drawn, row_of
-        since[movers] = t + 1
-        relapses[movers[dst == relapsed]] += 1
-        flows[t] = month
-        occupied += month.sum(axis=0) - month.sum(axis=1)
-        # 5. entries, after the moves
-        k = into.size
-        if k:
-            row_of[n : n + k] = (into * tunnel) << _BITS
-            since[n : n + k] = t + 1
-            entry[n : n + k] = t
-            person[n : n + k] = np.arange(entered, entered + k)
-            n += k
-            entered += k
-            occupied += np.bincount(into, minlength=ns)
-        occupancy[t] = occupied
-        # people in absorbing states are set aside once they are a sixteenth of the arrays
-        if int(occupied[idle].sum()) - set_aside > n // 16:
-            gone = idle[(row_of[:n] >> _BITS) // tunnel]
-            out, stay = np.flatnonzero(gone), np.flatnonzero(~gone)
-            final[person[out]] = row_of[out]
-            state_since[person[out]] = since[out]
-            state_entry[person[out]] = entry[out]
-            state_relapses[person[out]] = relapses[out]
-            for column in (row_of, since, entry, relapses, person):
-                column[: stay.size] = column[stay]
-            set_aside += out.size
-            n = stay.size
-    costs = spent[:, None] * model.funding[None, :] / scale
+        if budget is not None and t % 12 == 0:
+            remaining = budget[t // 12].copy()
+        n = run.n
+        due = np.flatnonzero(run.due[:n] == t)
+        src = run.state[due]
+        dst = run.dest[due].copy()
+        row = src.astype(np.int64) * months + np.minimum(t - run.since[due], months - 1)
+        run.drawn[t] += np.bincount(row * n_states + dst, minlength=n_states * months * n_states)
+        if due.size:
+            paying = run.paying[src]
+            if paying.any():
+                who = due[paying]
+                run.paid_now[who] += run.move_pay[row[paying], dst[paying]]
+        run.end(due, src, t)
+        into = np.full(int(run.entering[t]), model.initial, dtype=np.int32)
+        fresh = np.arange(n, n + into.size)
+        movers, sources, targets = [due], [src], [dst]
+        for gate in gates:
+            fundable = None
+            if gate.funding is not None and remaining is not None:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    fundable = int(np.floor(np.nanmin(remaining / face_share) + 1e-9))
+            admitted, moves = gate.admit(run, t, (due, src, dst), (fresh, into), fundable)
+            if gate.funding is not None and remaining is not None:
+                remaining = remaining - admitted * face_share
+            for people, was, now in moves:
+                states = np.full(people.size, was, dtype=np.int32)
+                run.end(people, states, t)
+                movers.append(people)
+                sources.append(states)
+                targets.append(np.full(people.size, now, dtype=np.int32))
+        moved = np.concatenate(movers)
+        was = np.concatenate(sources)
+        now = np.concatenate(targets)
+        run.flows[t] = np.bincount(was.astype(np.int64) * n_states + now, minlength=n_states**2)
+        if model.certificate_state >= 0:
+            issued = moved[now == model.certificate_state]
+            if issued.size:
+                run.issued[issued] += 1
+                run.paid_now[issued] = model.admission_pay
+                run.most_paid[issued] = np.maximum(run.most_paid[issued], model.admission_pay)
+                run.committed[t] += issued.size * model.face
+        run.relapses[moved[now == relapsed]] += 1
+        run.occupied += np.bincount(now, minlength=n_states) - np.bincount(was, minlength=n_states)
+        run.begin(moved, now, t)
+        if into.size:
+            run.entry[fresh] = t
+            run.n = n + into.size
+            run.occupied += np.bincount(into, minlength=n_states)
+            run.begin(fresh, into, t)
+        run.occupancy[t] = run.occupied
+    n = run.n
+    running = np.flatnonzero(run.since[:n] < horizon)
+    run.end(running, run.state[running], horizon - 1)
+    return _results(model, run, seed, scale)
+
+
+def _results(model: Model, run: _Run, seed: int, scale: float) -> tuple[Results, People]:
+    np = numpy()
+    n_states, months, horizon = run.n_states, run.tunnel, run.horizon
+    shown = model.shown
+    reported = len(model.states)
+    # costs of the months people are present at the start of, from the stays
+    stays = run.stays.reshape(n_states, horizon + 1, months + 1)
+    present = np.cumsum(stays[:, :, ::-1], axis=2)[:, :, ::-1]  # stays longer than j, j >= 0
+    per_month = model.state_cost + model.certificate_cost
+    spent = np.zeros(horizon + months + 1)
+    paid = np.zeros(horizon + months + 1)
+    for j in range(months - 1):
+        count = present[:, :, j + 1]  # (S, start): stays with more than j months
+        spent[j : j + horizon + 1] += count.T @ per_month[:, j]
+        paid[j : j + horizon + 1] += count.T @ model.certificate_cost[:, j]
+    tail = np.cumsum(run.long.reshape(n_states, horizon + 2), axis=1)[:, : horizon + 1]
+    spent[: horizon + 1] += tail.T @ per_month[:, months - 1]
+    paid[: horizon + 1] += tail.T @ model.certificate_cost[:, months - 1]
+    spent, paid = spent[:horizon], paid[:horizon]  # months count from the stays' start
+    drawn = run.drawn.reshape(horizon, -1)
+    moved_pay = drawn @ model.certificate_move.ravel()
+    released = drawn @ model.release.ravel()
+    flows = run.flows.reshape(horizon, n_states, n_states)
+    one_off = np.einsum("tsu,su->t", flows, model.transition_cost)
+    admissions = (
+        flows[:, :, model.certificate_state].sum(axis=1) if model.certificate_state >= 0 else 0
+    )
+    paid = paid + moved_pay + admissions * model.admission_pay
+    total = spent + moved_pay + admissions * model.admission_pay + one_off
+    shares = model.funding[None, :] / scale
+    fold = np.zeros((n_states, reported))
+    fold[np.arange(n_states), shown] = 1.0
+    shown_flows = np.einsum("tsu,sa,ub->tab", flows, fold, fold)
+    np.einsum("taa->ta", shown_flows)[:] = 0.0
+    costs = total[:, None] * shares
     results = Results(
         model,
         "individual",
-        occupancy / scale,
-        flows / scale,
-        entering.astype(np.float64) / scale,
+        run.occupancy @ fold / scale,
+        shown_flows / scale,
+        run.entering.astype(np.float64) / scale,
         costs,
         costs * model.discount[:, None],
         seed=seed,
+        paid=paid[:, None] * shares,
+        committed=run.committed[:, None] * shares,
+        released=released[:, None] * shares,
     )
-    here = person[:n]
-    final[here], state_since[here] = row_of[:n], since[:n]
-    state_entry[here], state_relapses[here] = entry[:n], relapses[:n]
-    return results, People((final >> _BITS) // tunnel, state_since, state_entry, state_relapses)
+    n = run.n
+    people = People(
+        state=shown[run.state[:n]].astype(np.int64),
+        since=run.since[:n].astype(np.int64),
+        entry=run.entry[:n].astype(np.int64),
+        relapses=run.relapses[:n].astype(np.int64),
+        certificates=run.issued[:n].astype(np.int64),
+        most_paid=run.most_paid[:n].copy(),
+    )
+    return results, people
+
+
+@attrs.define
+class _Line:
+    """A waiting list: people in order of waiting, and the month each began waiting."""
+
+    state: int
+    people: Any
+    began: Any
+
+    def current(self, run: _Run, t: int) -> None:
+        """Keep those still waiting whose own move (death, giving up) is not due in ``t``."""
+        people = self.people
+        if people.size:
+            keep = (
+                (run.state[people] == self.state)
+                & (run.since[people] == self.began)
+                & (run.due[people] != t)
+            )
+            self.people, self.began = people[keep], self.began[keep]
+
+    def take(self, count: int) -> Any:
+        """The first ``count`` people, taken off the list."""
+        taken = self.people[:count]
+        self.people, self.began = self.people[count:], self.began[count:]
+        return taken
+
+    def join(self, np: Any, people: Any, t: int) -> None:
+        """``people`` begin waiting at the start of month ``t + 1``, in this order."""
+        if people.size:
+            self.people = np.concatenate((self.people, people))
+            self.began = np.concatenate((self.began, np.full(people.size, t + 1, np.int16)))
+
+
+@attrs.define
+class _Gate:
+    """A gated state of a run: its places, its waiting lists and the admission rule."""
+
+    state: int
+    places: float
+    queue: _Line | None  # the waiting list for a place
+    funding: _Line | None  # the waiting list for funding
+    initial: bool
+
+    def admit(
+        self,
+        run: _Run,
+        t: int,
+        movers: tuple[Any, Any, Any],
+        entrants: tuple[Any, Any],
+        fundable: int | None,
+    ) -> tuple[int, list[tuple[Any, int, int]]]:
+        """Apply the admission rule (see the module documentation). ``movers`` are the
+        people whose move is due (people, source, destination) and ``entrants`` the
+        month's newly identified (people, state); the destinations and states change in
+        place. Returns how many were admitted and the moves of the waiting (people,
+        from, to)."""
+        np, c = run.np, self.state
+        due, src, dst = movers
+        fresh, into = entrants
+        for line in (self.funding, self.queue):
+            if line is not None:
+                line.current(run, t)
+        g1 = self.funding.people.size if self.funding is not None else 0
+        g2 = self.queue.people.size if self.queue is not None else 0
+        demand = np.flatnonzero(dst == c)
+        asking = np.flatnonzero(into == c) if self.initial else np.zeros(0, dtype=np.int64)
+        g3 = demand.size + asking.size
+        total = g1 + g2 + g3
+        free = total
+        if np.isfinite(self.places):
+            leaving = int(np.count_nonzero(src == c))
+            free = max(int(self.places) - int(run.occupied[c]) + leaving, 0)
+        seats = min(free, total)
+        admit = seats if fundable is None else min(seats, max(fundable, 0))
+        moves: list[tuple[Any, int, int]] = []
+        a1 = min(admit, g1)  # the waiting for funding: the first admitted, the others stay
+        if a1 and self.funding is not None:
+            moves.append((self.funding.take(a1), self.funding.state, c))
+        a2 = min(max(admit - g1, 0), g2)  # the waiting for a place: admitted, then funding
+        x2 = min(max(seats - g1, 0), g2) - a2
+        if self.queue is not None:
+            if a2:
+                moves.append((self.queue.take(a2), self.queue.state, c))
+            if x2 and self.funding is not None:
+                moving = self.queue.take(x2)
+                moves.append((moving, self.queue.state, self.funding.state))
+                self.funding.join(np, moving, t)
+        a3 = max(admit - g1 - g2, 0)  # the new demand, in random order
+        x3 = max(min(seats - g1 - g2, g3) - a3, 0)
+        if g3 > a3:
+            ids = np.concatenate((due[demand], fresh[asking]))
+            order = run.rng.permutation(g3)
+            for chosen, line in (
+                (order[a3 : a3 + x3], self.funding),
+                (order[a3 + x3 :], self.queue),
+            ):
+                if not chosen.size:
+                    continue
+                assert line is not None  # a refusal needs a list: checked by the counts above
+                people = ids[chosen]
+                mover = chosen[chosen < demand.size]
+                dst[demand[mover]] = line.state
+                into[asking[chosen[chosen >= demand.size] - demand.size]] = line.state
+                line.join(np, people, t)
+        return admit, moves
+
+
+def _gates(model: Model, scale: float) -> list[_Gate]:
+    np = numpy()
+    gates = []
+    empty = np.zeros(0, dtype=np.int64)
+    for c in range(len(model.states)):
+        w = int(model.waiting_of[c])
+        funded = c == model.certificate_state and model.bounded
+        if w < 0 and not funded:
+            continue
+        places = model.capacity[c]
+        gates.append(
+            _Gate(
+                state=c,
+                places=float(np.floor(places * scale + 0.5)) if np.isfinite(places) else np.inf,
+                queue=_Line(w, empty, empty.astype(np.int16)) if w >= 0 else None,
+                funding=(
+                    _Line(model.funding_queue, empty, empty.astype(np.int16)) if funded else None
+                ),
+                initial=c == model.initial,
+            )
+        )
+    return gates

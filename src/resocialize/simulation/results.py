@@ -8,11 +8,15 @@ then the waiting states):
 - ``flows``: ``(T, S, S)`` people who moved from one state to another during month
   ``t`` (staying put is not a flow; admissions from a waiting list are);
 - ``entered``: ``(T,)`` people newly identified in month ``t``;
-- ``costs``: ``(T, F)`` what month ``t`` cost each funding source, undiscounted;
-  ``discounted`` the same, discounted to the first month.
+- ``costs``: ``(T, F)`` what month ``t`` cost each funding source, undiscounted,
+  certificates included; ``discounted`` the same, discounted to the first month;
+- ``paid``, ``committed``, ``released``: ``(T, F)`` the certificates' payments,
+  the face values committed at issue, and the unused commitments released when
+  certificates end, each month and funding source (zero without a certificate).
 
 The derived figures read like the questions an analyst asks: :meth:`Results.remissions`,
 :meth:`Results.deaths`, :meth:`Results.completed_courses`, :meth:`Results.waiting`,
+:meth:`Results.waiting_for_funding`, :meth:`Results.certificates`,
 :meth:`Results.budget` (by source and year, next to the scenario's budget),
 :meth:`Results.cost_per_remission`, :meth:`Results.cost_per_completed_course`, and
 :meth:`Results.summary`. :meth:`Results.table` gives any of them as tidy rows
@@ -29,7 +33,7 @@ import attrs
 from resocialize.money import Money, minor_units
 from resocialize.pathway import State
 
-from .model import Model, numpy
+from .model import FUNDING_PREFIX, WAITING_PREFIX, Model, numpy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,6 +63,14 @@ class Results:
     costs: NDArray[np.float64]
     discounted: NDArray[np.float64]
     seed: int | None = None
+    paid: Any = None
+    committed: Any = None
+    released: Any = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("paid", "committed", "released"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, numpy().zeros_like(self.costs))
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -87,12 +99,27 @@ class Results:
         j = self.model.index(State.RESOCIALIZATION)
         return self.flows[:, i, j]
 
-    def waiting(self) -> NDArray[np.float64]:
-        """``(T,)`` people on all waiting lists at the end of each month."""
-        columns = [k for k, name in enumerate(self.states) if name.startswith("waiting:")]
+    def _listed(self, prefix: str) -> NDArray[np.float64]:
+        columns = [k for k, name in enumerate(self.states) if name.startswith(prefix)]
         if not columns:
             return cast("NDArray[np.float64]", numpy().zeros(self.occupancy.shape[0]))
         return cast("NDArray[np.float64]", self.occupancy[:, columns].sum(axis=1))
+
+    def waiting(self) -> NDArray[np.float64]:
+        """``(T,)`` people on all waiting lists for a place at the end of each month."""
+        return self._listed(WAITING_PREFIX)
+
+    def waiting_for_funding(self) -> NDArray[np.float64]:
+        """``(T,)`` people waiting for a certificate the year's budget cannot cover yet,
+        at the end of each month."""
+        return self._listed(FUNDING_PREFIX)
+
+    def certificates(self) -> NDArray[np.float64]:
+        """``(T,)`` certificates issued each month (admissions to the certificate's state)."""
+        model = self.model
+        if model.certificate_state < 0 or model.face <= 0:
+            return cast("NDArray[np.float64]", numpy().zeros(self.occupancy.shape[0]))
+        return cast("NDArray[np.float64]", self.committed.sum(axis=1) / model.face)
 
     def total_cost(self, *, discounted: bool = False) -> Money:
         """Everything the horizon cost, all sources together."""
@@ -112,22 +139,37 @@ class Results:
         return money(float(values.sum()) / done, self.currency) if done > 0 else None
 
     def budget(self) -> tuple[dict[str, Any], ...]:
-        """Rows by funding source and calendar year: spent, the budget, what is left."""
+        """Rows by funding source and year of the scenario (named by the calendar year it
+        starts in): the ``budget`` (``None`` when the source has none), the face values
+        ``committed`` to certificates issued that year, what certificates were ``paid``
+        and what was ``released`` that year, everything ``spent`` (certificates and
+        other costs), and what is ``left``: the budget less the commitments when the
+        scenario has a certificate, less the spending otherwise."""
         scenario = self.model.scenario
         rows = []
         for f, funder in enumerate(self.model.funders):
             for year in range(scenario.years):
                 first, last = 12 * year, min(12 * year + 12, self.costs.shape[0])
                 calendar = scenario.start.year + year  # the year of the scenario starts in
-                spent = money(float(self.costs[first:last, f].sum()), self.currency)
-                planned = scenario.budget.get(funder, {}).get(calendar)
+
+                def total(values: Any, f: int = f, first: int = first, last: int = last) -> Money:
+                    return money(float(values[first:last, f].sum()), self.currency)
+
+                spent, committed = total(self.costs), total(self.committed)
+                planned = None
+                if funder in scenario.budget:
+                    planned = scenario.budget[funder].get(calendar, Money.zero(self.currency))
+                used = committed if scenario.certificate is not None else spent
                 rows.append(
                     {
                         "source": funder,
                         "year": calendar,
-                        "spent": spent,
                         "budget": planned,
-                        "left": None if planned is None else planned - spent,
+                        "committed": committed,
+                        "paid": total(self.paid),
+                        "released": total(self.released),
+                        "spent": spent,
+                        "left": None if planned is None else planned - used,
                     }
                 )
         return tuple(rows)
@@ -146,6 +188,9 @@ class Results:
             "deaths": float(self.deaths().sum()),
             "waiting_at_end": float(self.waiting()[-1]),
             "waiting_peak": float(self.waiting().max()),
+            "waiting_for_funding_peak": float(self.waiting_for_funding().max()),
+            "certificates": float(self.certificates().sum()),
+            "certificates_paid": money(float(self.paid.sum()), self.currency),
             "total_cost": self.total_cost(),
             "total_cost_discounted": self.total_cost(discounted=True),
             "cost_per_completed_course": self.cost_per_completed_course(),
@@ -179,7 +224,12 @@ class Results:
                 if i != j
             )
         elif name == "waiting":
-            rows = tuple({"month": t, "waiting": float(w)} for t, w in enumerate(self.waiting()))
+            rows = tuple(
+                {"month": t, "waiting": float(w), "waiting_for_funding": float(f)}
+                for t, (w, f) in enumerate(
+                    zip(self.waiting(), self.waiting_for_funding(), strict=True)
+                )
+            )
         elif name == "budget":
             rows = self.budget()
         else:

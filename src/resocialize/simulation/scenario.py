@@ -17,11 +17,20 @@ A :class:`Scenario` states, month by month over a horizon:
   III); demand beyond the free places waits, and the waiting are admitted first
   when places free up; each month ``leave_waiting_per_month`` of the people
   waiting give up and leave the list (to ``dropped_out``);
-- **costs**: a cost per person-month in a state, optionally only for the first
-  ``months`` months in it (a certificate course of 180 days; hesim #64), and
-  one-off costs on a move (a tranche on admission; hesim #9); every cost is split
-  between funding sources by their ``funding`` shares; **budget** by source and
-  year to compare the spending with; an annual **discount rate**;
+- **certificate**: the certificate issued on every admission to stage III, as a
+  face value and a :class:`~resocialize.tariffs.Tariff` (tranches tied to
+  pathway milestones, or a rate per day served with a cap, and a dropout rule);
+  see :mod:`~resocialize.simulation.certificate` for how the engines pay it;
+- **costs**: other costs per person-month in a state, optionally only for the
+  first ``months`` months in it (hesim #64), and one-off costs on a move (hesim
+  #9); every cost, certificates included, is split between funding sources by
+  their ``funding`` shares;
+- **budget** by source and year: the money for certificates. A certificate
+  commits its face value at issue, split by the funding shares; when a source's
+  budget for the year cannot cover another certificate, the person waits for the
+  next year's money (``waiting_for_funding:social_rehabilitation``). A source
+  without a budget is unbounded, and so is a scenario without one; a source with a
+  budget has nothing in the years it does not list. An annual **discount rate**;
 - **sources**: where each figure comes from, by parameter path (SM-05).
 
 Probabilities and rates are ``float`` (they are estimates, not money); costs
@@ -78,11 +87,16 @@ from resocialize.errors import ValidationError
 from resocialize.money import Money
 from resocialize.pathway import State, pathway_table
 from resocialize.records import ReferralSource
+from resocialize.tariffs import Tariff, default_tariffs
+
+from .certificate import Certificate, _days_problem
 
 __all__ = [
+    "CERTIFICATE_STATE",
     "LIVING_STATES",
     "TOLERANCE",
     "Band",
+    "Certificate",
     "Scenario",
     "StateCost",
     "TransitionCost",
@@ -99,6 +113,12 @@ MAX_HORIZON: Final = 1200
 
 LIVING_STATES: Final = tuple(s for s in State if s not in (State.DECEASED, State.MOVED_AWAY))
 """The states a person can be in and die from."""
+
+CERTIFICATE_STATE: Final = State.SOCIAL_REHABILITATION
+"""The state a certificate is issued on admission to (stage III)."""
+
+_PER_DIEM_STATES: Final = (State.RESOCIALIZATION,)
+_TRANCHE_STATES: Final = (State.RESOCIALIZATION, State.PATRONAGE, State.SUSTAINED_REMISSION)
 
 
 @cache
@@ -173,6 +193,7 @@ class Scenario:
     leave_waiting_per_month: float = 0.0
     state_costs: tuple[StateCost, ...] = attrs.field(default=(), converter=_tuple)
     transition_costs: tuple[TransitionCost, ...] = attrs.field(default=(), converter=_tuple)
+    certificate: Certificate | None = None
     funding: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_frozen)
     budget: Mapping[str, Mapping[int, Money]] = attrs.field(
         factory=dict,
@@ -302,6 +323,7 @@ def _check_scenario(s: Scenario, problems: Problems) -> None:
             names = [getattr(state, "value", state) for state in move]
             problems.add(path, f"the pathway chart has no move from {names[0]} to {names[1]}")
         problems.check(f"{path}.amount", _money_problem(one_off.amount, s.currency))
+    _check_certificate(s, problems)
     _check_funding(s, problems)
     rate = s.discount_rate
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
@@ -370,6 +392,29 @@ def _check_transitions(s: Scenario, problems: Problems) -> None:
                 problems.add(where, f"the probabilities sum to {total:.12g}, not 1")
 
 
+def _check_certificate(s: Scenario, problems: Problems) -> None:
+    certificate = s.certificate
+    if certificate is None:
+        return
+    if not isinstance(certificate, Certificate):
+        problems.add("certificate", f"must be a Certificate, not {type(certificate).__name__}")
+        return
+    if certificate.tariff.currency != s.currency:
+        problems.add(
+            "certificate.tariff.currency",
+            f"is {certificate.tariff.currency}, the scenario's currency {s.currency}",
+        )
+    paid_in = _PER_DIEM_STATES if certificate.per_diem else _TRANCHE_STATES
+    for state in s.capacity:
+        if state in paid_in:
+            problems.add(
+                f"capacity.{getattr(state, 'value', state)}",
+                "the certificate pays in this state: a capacity can cap social_rehabilitation "
+                "and the states outside the certificate's course "
+                f"({', '.join(p.value for p in paid_in)})",
+            )
+
+
 def _check_funding(s: Scenario, problems: Problems) -> None:
     if not s.funding:
         problems.add("funding", "must give the share of at least one funding source")
@@ -412,12 +457,14 @@ _KEYS: Final = frozenset(
         "leave_waiting_per_month",
         "state_costs",
         "transition_costs",
+        "certificate",
         "funding",
         "budget",
         "discount_rate",
         "sources",
     }
 )
+_CERTIFICATE_KEYS: Final = ("tariff", "face_value", "planned_days")
 
 
 def _state(raw: object, path: str, problems: Problems) -> State | None:
@@ -530,6 +577,8 @@ def _parse(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
         if source_state is not None and target_state is not None and amount is not None:
             transition_costs.append(TransitionCost(source_state, target_state, amount))
     values["transition_costs"] = tuple(transition_costs)
+    if "certificate" in data:
+        values["certificate"] = _certificate(data["certificate"], currency, problems)
     funding = {}
     for name, raw in _table(data.get("funding", {}), "funding", problems).items():
         share = _decimal(raw, f"funding.{name}", problems)
@@ -548,6 +597,58 @@ def _parse(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
     values["budget"] = budget
     values["sources"] = _table(data.get("sources", {}), "sources", problems)
     return values
+
+
+def _tariff(raw: object, problems: Problems) -> Tariff | None:
+    if isinstance(raw, str):
+        shipped = default_tariffs()
+        if raw in shipped:
+            return shipped[raw]
+        known = ", ".join(shipped)
+        problems.add("certificate.tariff", f"is not a tariff shipped with the library ({known})")
+        return None
+    # a tariff table reads as one [[tariffs]] entry of a tariffs file, paths and all
+    from resocialize.tariffs import _Reader
+
+    reader = _Reader(toml=True)
+    tariff = reader.tariff(raw, "certificate.tariff")
+    for problem in reader.problems:
+        problems.add(problem.path, problem.message)
+    return tariff if isinstance(tariff, Tariff) else None
+
+
+def _certificate(raw: object, currency: str, problems: Problems) -> Any:
+    row = _table(raw, "certificate", problems)
+    if not row:
+        return None
+    for key in row:
+        if key not in _CERTIFICATE_KEYS:
+            problems.add(
+                f"certificate.{key}",
+                f"is not a certificate parameter; known: {', '.join(_CERTIFICATE_KEYS)}",
+            )
+    if "tariff" not in row:
+        problems.add(
+            "certificate.tariff",
+            "is required: the code of a tariff shipped with the library, or a tariff table",
+        )
+        return None
+    tariff = _tariff(row["tariff"], problems)
+    face = None
+    if "face_value" in row:
+        face = _money(row["face_value"], "certificate.face_value", currency, problems)
+        if face is None:
+            return None
+    if tariff is None:  # the certificate cannot be built: check what can be checked alone
+        if "planned_days" in row:
+            problems.check("certificate.planned_days", _days_problem(row["planned_days"]))
+        return None
+    try:
+        return Certificate(tariff, face, row.get("planned_days"))
+    except ValidationError as error:
+        for problem in error.under("certificate").problems:
+            problems.add(problem.path, problem.message)
+        return None
 
 
 def scenario_from_toml(text: str) -> Scenario:

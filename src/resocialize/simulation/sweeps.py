@@ -9,8 +9,8 @@ distribution it is drawn from:
   staying in ``STATE`` takes up the difference, so the row still sums to 1 (a draw
   that would leave less than nothing to stay is refused: choose a tighter
   distribution, or a Dirichlet over the row);
-- ``state_costs[I].monthly``, ``transition_costs[I].amount``: an amount of money
-  (rounded to the minor unit);
+- ``state_costs[I].monthly``, ``transition_costs[I].amount``,
+  ``certificate.face_value``: an amount of money (rounded to the minor unit);
 - ``capacity.STATE``: places (rounded to whole places);
 - ``intake.scale``: a factor on every intake figure (rounded to whole people);
 - ``mortality_per_100_person_years``, ``discount_rate``, ``leave_waiting_per_month``.
@@ -251,6 +251,14 @@ def apply(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
                     transition_costs[i] = attrs.evolve(transition_costs[i], amount=amount)
                 else:
                     raise ValidationError.at(path, "is not a parameter a sweep can vary")
+            elif path == "certificate.face_value":
+                if scenario.certificate is None:
+                    raise ValidationError.at(path, "the scenario has no certificate")
+                face = _money(value, scenario.currency)
+                try:
+                    changes["certificate"] = attrs.evolve(scenario.certificate, face_value=face)
+                except ValidationError as error:
+                    raise error.under("certificate") from None
             elif head == "capacity":
                 capacity[State(tail)] = round(value)
             elif path == "intake.scale":
@@ -378,7 +386,7 @@ def _run_chunk(
     """Draw and run the samples of ``blocks`` (the task an executor runs)."""
     indices = [i for block in blocks for i in block]
     np = numpy()
-    from .cohort import run_cohort_many
+    from .cohort import cohort_figures
     from .individual import run_individual
     from .model import compile_model
 
@@ -392,8 +400,8 @@ def _run_chunk(
     if engine == "cohort":  # a batched run per block: always the same samples together
         start = 0
         for block in blocks:
-            batch = run_cohort_many(models[start : start + len(block)])
-            figures += [_figures(batch.results(k)) for k in range(len(block))]
+            found = cohort_figures(models[start : start + len(block)])
+            figures += np.stack([found[name] for name in METRICS], axis=1).tolist()
             start += len(block)
     else:
         figures = [_figures(run_individual(m, seed=s)) for m, s in zip(models, seeds, strict=True)]
