@@ -24,7 +24,7 @@ The rules of :func:`plan_program`, in order:
 2. **Activities with reasons.** For each need goal, the interventions of the catalog that
    address that domain, are open to the client's origin, ask for no more need than was
    found and are available to the client, best first: those of the goal's own domain, then
-   in catalog order; as many as the template gives to that need (1 for moderate, 2 for high,
+   the most specific (meeting the fewest domains), then in catalog order; as many as the template gives to that need (1 for moderate, 2 for high,
    3 for critical). The route's goals bring their interventions. An intervention that needs
    co-dependents is planned only when co-dependents take part; when they do and the family
    or motivation needs it, the co-dependent interventions are planned with them (PL-06).
@@ -385,7 +385,7 @@ class _Plan:
             for i in self.index.addressing[domain]
             if i.minimum_need <= need and self.open_to_client(i)
         ]
-        candidates.sort(key=lambda i: (i.domain is not service, i.code not in self.chosen))
+        candidates.sort(key=lambda i: (i.domain is not service, len(i.addresses)))
         # the sort is stable: within each group the catalog's order stands
         picked = candidates[:wanted]
         if not picked and wanted:
