@@ -24,8 +24,8 @@ The rules of :func:`plan_program`, in order:
 2. **Activities with reasons.** For each need goal, the interventions of the catalog that
    address that domain, are open to the client's origin, ask for no more need than was
    found and are available to the client, best first: those of the goal's own domain, then
-   the most specific (meeting the fewest domains), then in catalog order; as many as the template gives to that need (1 for moderate, 2 for high,
-   3 for critical). The route's goals bring their interventions. An intervention that needs
+   the most specific (meeting the fewest domains), then in catalog order; as many as the
+   template gives to that need (1 for moderate, 2 for high, 3 for critical). The route's goals bring their interventions. An intervention that needs
    co-dependents is planned only when co-dependents take part; when they do and the family
    or motivation needs it, the co-dependent interventions are planned with them (PL-06).
    Every prerequisite of a planned intervention is planned too, for the same goals.
