@@ -25,10 +25,11 @@ The rules of :func:`plan_program`, in order:
    address that domain, are open to the client's origin, ask for no more need than was
    found and are available to the client, best first: those of the goal's own domain, then
    the most specific (meeting the fewest domains), then in catalog order; as many as the
-   template gives to that need (1 for moderate, 2 for high, 3 for critical). The route's goals bring their interventions. An intervention that needs
-   co-dependents is planned only when co-dependents take part; when they do and the family
-   or motivation needs it, the co-dependent interventions are planned with them (PL-06).
-   Every prerequisite of a planned intervention is planned too, for the same goals.
+   template gives to that need (1 for moderate, 2 for high, 3 for critical). The route's
+   goals bring their interventions. An intervention that needs co-dependents is planned
+   only when co-dependents take part; when they do and the family or motivation needs it,
+   the co-dependent interventions are planned with them (PL-06). Every prerequisite of a
+   planned intervention is planned too, for the same goals.
 3. **Schedule.** Phases follow one another from week 0: the work before release (prison
    route), stage III, stage IV, stage V, with the template's lengths (the release date,
    when known, sets the first). Interventions are placed in catalog order of prerequisites:
