@@ -80,11 +80,11 @@ def _check_properties(program: IndividualProgram, assessment: Assessment, catalo
         assert activity.reasons
         for reason in activity.reasons:
             kind = reason.code.split(".")[0]
-            assert kind in {"need", "template", "prerequisite", "co_dependents"}
+            assert kind in {"need", "template", "prerequisite", "co_dependents", "situation"}
             if kind == "need":
                 domain = reason.code.split(".")[1]
                 assert any(b.code == f"finding.{domain}" for g in goals.values() for b in g.basis)
-            elif kind == "template":
+            elif kind in {"template", "situation"}:
                 assert any(reason in g.basis for g in goals.values())
             elif kind == "prerequisite":
                 assert reason.details["before"] in ends
@@ -321,6 +321,25 @@ def test_an_unavailable_intervention_is_not_planned_and_the_gap_says_why() -> No
     assert "job_search" not in [a.intervention for a in program.activities]
     gaps = [g for g in program.gaps if g.details.get("intervention") == "job_search"]
     assert gaps and gaps[0].code == "plan.unavailable"
+
+
+@pytest.mark.req("PW-10")
+@pytest.mark.req("PL-04")
+def test_a_minor_gets_an_education_goal_whatever_the_score() -> None:
+    adult = plan(assessment=assess(education=0))
+    minor = plan(assessment=assess(education=0), situation=Situation(minor=True))
+    assert "education" not in [g.code for g in adult.goals]
+    goal = minor.goal("education")
+    assert [b.code for b in goal.basis] == ["situation.minor"]
+    assert minor.activities_for("education")
+    assert all(
+        r.code == "situation.minor" for a in minor.activities_for("education") for r in a.reasons
+    )
+    needy = plan(assessment=assess(education=3), situation=Situation(minor=True))
+    assert [b.code for b in needy.goal("education").basis] == [
+        "finding.education",
+        "situation.minor",
+    ]
 
 
 # --- refusals and bad input -------------------------------------------------------------------

@@ -19,7 +19,8 @@ The rules of :func:`plan_program`, in order:
 
 1. **Goals from needs.** Every life domain assessed at a need the template plans for
    (moderate and above by default) gets a goal, whose basis is the assessment's finding.
-   A critical domain always gets a goal. The route's own goals follow (a prison route plans
+   A critical domain always gets a goal; a minor always gets an education goal (PW-10).
+   The route's own goals follow (a prison route plans
    the rights and documents before release whatever the scores).
 2. **Activities with reasons.** For each need goal, the interventions of the catalog that
    address that domain, are open to the client's origin, ask for no more need than was
@@ -149,6 +150,12 @@ _CO_DEPENDENT_NEEDS: Final = (LifeDomain.FAMILY, LifeDomain.MOTIVATION)
 
 _NO_RELAPSE_MONTHS: Final = 6
 
+_MINOR: Final = Reason(
+    "situation.minor",
+    "the client is a minor: school and education come first (PW-10)",
+    {"domain": LifeDomain.EDUCATION.value},
+)
+
 
 def _codes_problem(value: object) -> str | None:
     if not isinstance(value, frozenset):
@@ -195,7 +202,7 @@ class Situation(Checked):
     )
     """Interventions the client cannot take (health, a court's restriction, a refusal)."""
     minor: bool = attrs.field(default=False, metadata=checked(bool_problem))
-    """A minor: education comes first (PW-10)."""
+    """A minor: an education goal is planned whatever the education score (PW-10)."""
 
 
 NO_SITUATION: Final = Situation()
@@ -399,6 +406,10 @@ class _Plan:
                 )
             )
         for intervention in picked:
+            if not finding.code.startswith("finding."):
+                # a goal the client's situation asks for: the activity rests on the same reason
+                self.choose(intervention.code, code, finding)
+                continue
             self.choose(
                 intervention.code,
                 code,
@@ -412,6 +423,19 @@ class _Plan:
                     ),
                 ),
             )
+
+    def minor_education(self, needs: Mapping[LifeDomain, Need]) -> None:
+        """A minor continues school: education comes first (PW-10), whatever its score."""
+        if not self.situation.minor:
+            return
+        because = _MINOR
+        for n, goal in enumerate(self.goals):
+            if goal.life_domain is LifeDomain.EDUCATION:
+                fields = attrs.asdict(goal, recurse=False) | {"basis": (*goal.basis, because)}
+                self.goals[n] = unchecked(Goal, **fields)
+                return
+        need = max(needs.get(LifeDomain.EDUCATION, Need.NONE), Need.MODERATE)
+        self.need_goal(LifeDomain.EDUCATION, need, because)
 
     def template_goal(self, index: int) -> None:
         goal = self.template.goals[index]
@@ -747,6 +771,7 @@ def plan_program(
                 lambda f=finding: Reason(f.code, f.message, {"domain": f.domain.value}),  # type: ignore[misc]
             )
             plan.need_goal(finding.domain, finding.need, basis)
+    plan.minor_education(needs)
     for i in range(len(chosen_template.goals)):
         plan.template_goal(i)
     plan.co_dependents(needs)
