@@ -86,7 +86,6 @@ import functools
 import json
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from importlib import resources
@@ -95,6 +94,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from . import _documents
 from ._checks import (
     Checked,
     Problems,
@@ -1061,12 +1061,7 @@ def instrument_from_toml(text: str) -> Instrument:
     items[1].domain: unknown domain 'readiness'; known: health, motivation, ...;
     items[1].scale.high: must be a whole number, not a float
     """
-    if not isinstance(text, str):
-        raise ValidationError.at("$", f"must be TOML text, not {kind_of(text, toml=True)}")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError.at("$", f"is not valid TOML: {err}") from None
+    data = _documents.toml_data(text)
     return _Reader(toml=True).document(data)
 
 
@@ -1079,10 +1074,7 @@ def instrument_from_json(text: str | bytes) -> Instrument:
     True
     """
     _text_of(text, "JSON")
-    try:
-        data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-        raise ValidationError.at("$", f"is not valid JSON: {err}") from None
+    data = _documents.json_data(text)
     return _Reader(toml=False).document(data)
 
 
@@ -1097,25 +1089,9 @@ def load_instrument(
     ``format`` defaults to the file's suffix (``.json`` is JSON, anything else TOML)
     and to TOML for text. A file that cannot be read raises :class:`OSError`.
     """
-    if isinstance(source, os.PathLike):
-        path = os.fspath(source)
-        chosen = format or ("json" if str(path).lower().endswith(".json") else "toml")
-        with open(path, "rb") as handle:
-            content = handle.read()
-    elif isinstance(source, str | bytes):
-        chosen = format or "toml"
-        content = source.encode() if isinstance(source, str) else source
-    else:
-        raise ValidationError.at("source", f"must be a path or text, not {kind_of(source)}")
-    if chosen == "json":
-        return instrument_from_json(content)
-    if chosen != "toml":
-        raise ValidationError.at("format", f"must be 'toml' or 'json', not {chosen!r}")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ValidationError.at("$", f"is not UTF-8 text: {err}") from None
-    return instrument_from_toml(text)
+    return _documents.load(
+        source, format, from_toml=instrument_from_toml, from_json=instrument_from_json
+    )
 
 
 @functools.cache

@@ -66,13 +66,13 @@ import heapq
 import json
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any, Final, Literal
 
 import attrs
 
+from . import _documents
 from ._checks import (
     Checked,
     Problems,
@@ -740,12 +740,7 @@ def catalog_from_toml(text: str) -> Catalog:
     """Read a catalog from TOML text: a ``version`` and ``[[interventions]]`` tables
     (see the module's documentation for the fields and how stages are written).
     Every problem is reported at once with its path; nothing is half-loaded."""
-    if not isinstance(text, str):
-        raise ValidationError.at("$", f"must be TOML text, not {kind_of(text, toml=True)}")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError.at("$", f"is not valid TOML: {err}") from None
+    data = _documents.toml_data(text)
     return _Reader(toml=True).document(data)
 
 
@@ -756,12 +751,7 @@ def catalog_from_json(text: str | bytes) -> Catalog:
     >>> catalog_from_json(catalog_to_json(default_catalog())) == default_catalog()
     True
     """
-    if not isinstance(text, str | bytes):
-        raise ValidationError.at("$", f"must be JSON text, not {kind_of(text)}")
-    try:
-        data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-        raise ValidationError.at("$", f"is not valid JSON: {err}") from None
+    data = _documents.json_data(text)
     return _Reader(toml=False).document(data)
 
 
@@ -774,25 +764,7 @@ def load_catalog(
     ``format`` defaults to the file's suffix (``.json`` is JSON, anything else TOML)
     and to TOML for text. A file that cannot be read raises :class:`OSError`.
     """
-    if isinstance(source, os.PathLike):
-        path = os.fspath(source)
-        chosen = format or ("json" if str(path).lower().endswith(".json") else "toml")
-        with open(path, "rb") as handle:
-            content = handle.read()
-    elif isinstance(source, str | bytes):
-        chosen = format or "toml"
-        content = source.encode() if isinstance(source, str) else source
-    else:
-        raise ValidationError.at("source", f"must be a path or text, not {kind_of(source)}")
-    if chosen == "json":
-        return catalog_from_json(content)
-    if chosen != "toml":
-        raise ValidationError.at("format", f"must be 'toml' or 'json', not {chosen!r}")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ValidationError.at("$", f"is not UTF-8 text: {err}") from None
-    return catalog_from_toml(text)
+    return _documents.load(source, format, from_toml=catalog_from_toml, from_json=catalog_from_json)
 
 
 @functools.cache

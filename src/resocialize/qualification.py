@@ -64,6 +64,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from . import _documents
 from ._checks import (
     Checked,
     Problems,
@@ -1506,25 +1507,12 @@ def load_criteria(
     ``format`` defaults to the file's suffix (``.json`` is JSON, anything else TOML)
     and to TOML for text. A file that cannot be read raises :class:`OSError`.
     """
-    if isinstance(source, os.PathLike):
-        path = os.fspath(source)
-        chosen = format or ("json" if str(path).lower().endswith(".json") else "toml")
-        with open(path, "rb") as handle:
-            content = handle.read()
-    elif isinstance(source, str | bytes):
-        chosen = format or "toml"
-        content = source.encode() if isinstance(source, str) else source
-    else:
-        raise ValidationError.at("source", f"must be a path or text, not {_type_name(source)}")
-    if chosen == "json":
-        return criteria_from_json(content, kinds=kinds)
-    if chosen != "toml":
-        raise ValidationError.at("format", f"must be 'toml' or 'json', not {chosen!r}")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ValidationError.at("$", f"is not UTF-8 text: {err}") from None
-    return criteria_from_toml(text, kinds=kinds)
+    return _documents.load(
+        source,
+        format,
+        from_toml=functools.partial(criteria_from_toml, kinds=kinds),
+        from_json=functools.partial(criteria_from_json, kinds=kinds),
+    )
 
 
 @functools.cache

@@ -35,13 +35,13 @@ import enum
 import functools
 import json
 import os
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
 import attrs
 
+from . import _documents
 from ._checks import (
     Checked,
     Problems,
@@ -327,11 +327,13 @@ class _Reader:
         for key in missing:
             self.problems.add(_at(path, key), "is missing")
         domain = self.enum(data.get("domain"), _at(path, "domain"), ServiceDomain)
-        if missing or domain is None:
+        if missing:
             return None
         values = {k: data[k] for k in _GOAL_KEYS}
-        values["domain"] = domain
-        return self.build(TemplateGoal, path, **values)  # type: ignore[no-any-return]
+        # with a bad domain the other fields are still checked, and the goal is dropped
+        values["domain"] = domain or ServiceDomain.MOTIVATION
+        goal = self.build(TemplateGoal, path, **values)
+        return None if domain is None else goal
 
     def template(self, raw: object, path: str) -> Template | None:
         data = self.table(raw, path, _TEMPLATE_KEYS)
@@ -369,11 +371,15 @@ class _Reader:
                     phases[str(code)] = phase
         else:
             self.problems.add(_at(path, "phase_of"), "must map intervention codes to phases")
-        if missing or origin is None or len(goals) != len(raw_goals or []):
+        if missing:
             return None
         values = {k: data[k] for k in _TEMPLATE_KEYS if k in data}
-        values.update(origin=origin, goals=tuple(goals), phase_of=phases)
-        return self.build(Template, path, **values)  # type: ignore[no-any-return]
+        # with a bad origin or goal the other fields are still checked, and nothing is kept
+        values.update(origin=origin or Origin.PRISON, goals=tuple(goals), phase_of=phases)
+        template = self.build(Template, path, **values)
+        if origin is None or len(goals) != len(raw_goals or []):
+            return None
+        return template  # type: ignore[no-any-return]
 
     def document(self, raw: object) -> Mapping[Origin, Template]:
         data = self.table(raw, "", ("templates",))
@@ -418,25 +424,16 @@ def templates_from_toml(text: str) -> Mapping[Origin, Template]:
     Traceback (most recent call last):
     ...
     resocialize.errors.ValidationError: invalid input: templates[0].origin: must be one of
-    community, therapeutic_community, outpatient, prison, not 'jail'
+    community, therapeutic_community, outpatient, prison, not 'jail';
+    templates[0].rehabilitation_weeks: must be a whole number of weeks, 1-520
     """
-    if not isinstance(text, str):
-        raise ValidationError.at("$", f"must be TOML text, not {kind_of(text)}")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError.at("$", f"is not valid TOML: {err}") from None
+    data = _documents.toml_data(text)
     return _Reader(toml=True).document(data)
 
 
 def templates_from_json(text: str | bytes) -> Mapping[Origin, Template]:
     """Read templates from JSON of the same shape as the TOML."""
-    if not isinstance(text, str | bytes):
-        raise ValidationError.at("$", f"must be JSON text, not {kind_of(text)}")
-    try:
-        data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-        raise ValidationError.at("$", f"is not valid JSON: {err}") from None
+    data = _documents.json_data(text)
     return _Reader(toml=False).document(data)
 
 
@@ -445,25 +442,9 @@ def load_templates(
 ) -> Mapping[Origin, Template]:
     """Read templates from a file (a path-like value) or from text; the format defaults to
     the file's suffix (``.json`` is JSON, anything else TOML) and to TOML for text."""
-    if isinstance(source, os.PathLike):
-        path = os.fspath(source)
-        chosen = format or ("json" if str(path).lower().endswith(".json") else "toml")
-        with open(path, "rb") as handle:
-            content = handle.read()
-    elif isinstance(source, str | bytes):
-        chosen = format or "toml"
-        content = source.encode() if isinstance(source, str) else source
-    else:
-        raise ValidationError.at("source", f"must be a path or text, not {kind_of(source)}")
-    if chosen == "json":
-        return templates_from_json(content)
-    if chosen != "toml":
-        raise ValidationError.at("format", f"must be 'toml' or 'json', not {chosen!r}")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ValidationError.at("$", f"is not UTF-8 text: {err}") from None
-    return templates_from_toml(text)
+    return _documents.load(
+        source, format, from_toml=templates_from_toml, from_json=templates_from_json
+    )
 
 
 def templates_to_json(templates: Mapping[Origin, Template], *, indent: int | None = 2) -> str:
