@@ -395,7 +395,7 @@ def test_bad_rules_report_every_field() -> None:
         "target",
     )
     with pytest.raises(ValidationError) as caught:
-        FollowUpRules((0, 6), (15, 15), True, Fraction(3, 2))  # type: ignore[arg-type]
+        FollowUpRules((0, 6), (15, 15), True, Fraction(3, 2))
     assert caught.value.paths == (
         "after_discharge_months",
         "patronage_days",
@@ -580,7 +580,7 @@ def reference_plan(case: Case, rules: FollowUpRules) -> list[Planned]:
                 )
             )
     planned = []
-    for at, key, point, center, due, anchor, episode_end in made:
+    for at, key, point, where, due, anchor, episode_end in made:
         stop: int | None = None
         closed = False
         if episode_end is not None and due > days[episode_end]:
@@ -588,7 +588,7 @@ def reference_plan(case: Case, rules: FollowUpRules) -> list[Planned]:
         closing = first_after(at, _STOPS)
         if closing is not None and (stop is None or closing < stop):
             stop, closed = closing, due <= days[closing]
-        planned.append(Planned(key, point, center, due, anchor, at, stop, closed))
+        planned.append(Planned(key, point, where, due, anchor, at, stop, closed))
     return planned
 
 

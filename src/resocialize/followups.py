@@ -126,12 +126,14 @@ region 2 3 2/3 False
 
 from __future__ import annotations
 
+import bisect
 import enum
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 import attrs
 
@@ -418,18 +420,16 @@ class FollowUpRate:
 # --- the one pass over a history ------------------------------------------------------------
 
 
-class _Planned:
-    """A follow-up the history scheduled at entry ``made``; ``stop`` is the entry that
-    dropped it (due after ``stop_day``) or closed it (``closed``: due on or before)."""
+class _Plan(NamedTuple):
+    """Every follow-up a history makes, in the order made: ``dues[n]`` made by entry
+    ``made[n]``; ``stops[n]`` is ``(entry, day, closed)`` for one that a later entry
+    dropped (due after that day) or closed (``closed``: due on or before it);
+    ``read`` entries are known on the day asked for."""
 
-    __slots__ = ("closed", "due", "made", "stop", "stop_day")
-
-    def __init__(self, due: FollowUpDue, made: int) -> None:
-        self.due = due
-        self.made = made
-        self.stop: int | None = None
-        self.stop_day: date | None = None
-        self.closed = False
+    dues: list[FollowUpDue]
+    made: list[int]
+    stops: dict[int, tuple[int, date, bool]]
+    read: int
 
 
 _ADMIT, _DISCHARGE, _PATRONAGE, _CLOSE = range(4)
@@ -448,88 +448,103 @@ _ROLE: Final[Mapping[Event, int]] = {
 """The events that schedule or stop follow-ups; every other event is skipped. The
 discharge events also end a patronage episode."""
 
+_ADMISSION, _DISCHARGE_POINT, _AFTER, _IN_PATRONAGE = (
+    FollowUpPoint.ADMISSION,
+    FollowUpPoint.DISCHARGE,
+    FollowUpPoint.AFTER_DISCHARGE,
+    FollowUpPoint.PATRONAGE,
+)
 
-def _plan(
-    case: Case, rules: FollowUpRules, as_of: date | None, *, whole: bool, path: str
-) -> tuple[list[_Planned], int]:
-    """Every follow-up the history schedules, in the order they are made, and how many
-    entries are read as of ``as_of`` (up to the first entry dated after it). With
-    ``whole`` the rest of the history is read too, so that later stops are known."""
+
+def _plan(case: Case, rules: FollowUpRules, as_of: date | None, *, whole: bool, path: str) -> _Plan:
+    """Every follow-up the history makes, in one pass, and how many entries are read as
+    of ``as_of`` (up to the first entry dated after it). With ``whole`` the rest of the
+    history is read too, so that later stops are known; without it the pass stops there."""
     history = case.history
-    read = len(history)
-    planned: list[_Planned] = []
-    pending: list[_Planned] = []  # made and not stopped yet
-    episode: list[_Planned] = []  # the open patronage episode's follow-ups
+    count = len(history)
+    read = count
+    dues: list[FollowUpDue] = []
+    made: list[int] = []
+    stops: dict[int, tuple[int, date, bool]] = {}
+    open_from = 0  # the follow-ups from here on are not closed
+    episode = range(0)  # the open patronage episode's follow-ups
     center: str | None = None  # the open stay's center
     stays = episodes = 0
     case_id, client_id = case.id, case.client_id
     months, days = rules.after_discharge_months, rules.patronage_days
     role_of = _ROLE.get
-    i = 0
-
-    def add(point: FollowUpPoint, key: str, due: date, anchor: date, where: str | None) -> None:
-        item = _Planned(FollowUpDue(case_id, client_id, where, point, key, due, anchor), i)
-        planned.append(item)
-        pending.append(item)
-        if point is FollowUpPoint.PATRONAGE:
-            episode.append(item)
-
     for i, entry in enumerate(history):
-        role = role_of(entry.event)
-        if as_of is not None and read == len(history) and entry.at.date() > as_of:
+        if as_of is not None and read == count and entry.at.date() > as_of:
             read = i
             if not whole:
                 break
+        role = role_of(entry.event)
         if role is None:
             continue
         day = entry.at.date()
-        record = entry.record
-        if role == _ADMIT and type(record) is not Placement:
-            raise ValidationError.at(
-                f"{path}.history[{i}].record",
-                f"event {entry.event.value} must record a Placement, not {record!r}",
+        if role == _ADMIT:
+            record = entry.record
+            if type(record) is not Placement:
+                raise ValidationError.at(
+                    f"{path}.history[{i}].record",
+                    f"event {entry.event.value} must record a Placement, not {record!r}",
+                )
+            stays += 1
+            center = record.center_id
+            dues.append(
+                FollowUpDue(case_id, client_id, center, _ADMISSION, f"admission:{stays}", day, day)
             )
-        try:
-            if role == _ADMIT:
-                assert isinstance(record, Placement)
-                stays += 1
-                center = record.center_id
-                add(FollowUpPoint.ADMISSION, f"admission:{stays}", day, day, center)
-            elif role == _DISCHARGE:
-                if center is not None:
-                    add(FollowUpPoint.DISCHARGE, f"discharge:{stays}", day, day, center)
+            made.append(i)
+        elif role == _DISCHARGE:
+            if center is not None:
+                dues.append(
+                    FollowUpDue(
+                        case_id, client_id, center, _DISCHARGE_POINT, f"discharge:{stays}", day, day
+                    )
+                )
+                made.append(i)
+                try:
                     for n in months:
                         key = f"after_discharge:{stays}:{n}m"
-                        add(FollowUpPoint.AFTER_DISCHARGE, key, add_months(day, n), day, center)
-                    center = None
-                if episode:
-                    for item in episode:
-                        if item.due.due > day and item.stop is None:
-                            item.stop, item.stop_day = i, day
-                    episode = []
-            elif role == _PATRONAGE:
-                episodes += 1
-                episode = []
+                        due = add_months(day, n)
+                        dues.append(FollowUpDue(case_id, client_id, center, _AFTER, key, due, day))
+                        made.append(i)
+                except ValueError:
+                    raise _too_late(path, i) from None
+                center = None
+            for n in episode:
+                if dues[n].due > day and n not in stops:
+                    stops[n] = (i, day, False)
+            episode = range(0)
+        elif role == _PATRONAGE:
+            episodes += 1
+            first = len(dues)
+            try:
                 for n in days:
                     key = f"patronage:{episodes}:{n}d"
-                    add(FollowUpPoint.PATRONAGE, key, day + timedelta(days=n), day, None)
-            else:  # closing: death, moving away, consent withdrawn
-                for item in pending:
-                    if item.stop is None:
-                        item.stop, item.stop_day = i, day
-                        item.closed = item.due.due <= day
-                pending = []
-                episode = []
-                center = None
-        except (OverflowError, ValueError):
-            raise ValidationError.at(
-                f"{path}.history[{i}].at", "is too late for its follow-ups to fall due"
-            ) from None
-    return planned, read
+                    due = day + timedelta(days=n)
+                    dues.append(FollowUpDue(case_id, client_id, None, _IN_PATRONAGE, key, due, day))
+                    made.append(i)
+            except OverflowError:
+                raise _too_late(path, i) from None
+            episode = range(first, len(dues))
+        else:  # closing: death, moving away, consent withdrawn
+            for n in range(open_from, len(dues)):
+                if n not in stops:
+                    stops[n] = (i, day, dues[n].due <= day)
+            open_from = len(dues)
+            episode = range(0)
+            center = None
+    return _Plan(dues, made, stops, read)
 
 
-def _by_due(item: _Planned) -> date:
-    return item.due.due
+def _too_late(path: str, i: int) -> ValidationError:
+    return ValidationError.at(
+        f"{path}.history[{i}].at", "is too late for its follow-ups to fall due by 9999-12-31"
+    )
+
+
+_by_due = operator.attrgetter("due")
 
 
 # --- argument checks ------------------------------------------------------------------------
@@ -582,23 +597,25 @@ def schedule(
         _check_date(as_of, "as_of", problems)
     if problems:
         raise ValidationError(problems)
-    planned, _ = _plan(case, rules, as_of, whole=False, path="case")
-    kept = [item for item in planned if item.stop is None or item.closed]
-    kept.sort(key=_by_due)
-    return tuple(item.due for item in kept)
+    plan = _plan(case, rules, as_of, whole=False, path="case")
+    dues, stops = plan.dues, plan.stops
+    if stops:
+        dues = [due for n, due in enumerate(dues) if n not in stops or stops[n][2]]
+    dues.sort(key=_by_due)
+    return tuple(dues)
 
 
 def _records_problems(
-    planned: list[_Planned], records: list[tuple[str, FollowUpRecord]], case_id: str
+    plan: _Plan, records: list[tuple[str, FollowUpRecord]], case_id: str
 ) -> tuple[dict[str, FollowUpRecord], list[FieldProblem]]:
     """The records by key, and why any of them does not record a follow-up of the case."""
     by_key: dict[str, FollowUpRecord] = {}
     where: dict[str, str] = {}
     problems: list[FieldProblem] = []
-    known = {item.due.key: item for item in planned}
+    known = {due.key: n for n, due in enumerate(plan.dues)}
     for path, record in records:
-        item = known.get(record.key)
-        if item is None:
+        n = known.get(record.key)
+        if n is None:
             problems.append(
                 FieldProblem(
                     f"{path}.key",
@@ -612,21 +629,22 @@ def _records_problems(
                 FieldProblem(f"{path}.key", f"is recorded already by {where[record.key]}")
             )
             continue
-        if record.done_on < item.due.anchor:
+        anchor = plan.dues[n].anchor
+        stop = plan.stops.get(n)
+        if record.done_on < anchor:
             problems.append(
                 FieldProblem(
                     f"{path}.done_on",
-                    f"{record.done_on} is before {item.due.anchor}, the day follow-up "
+                    f"{record.done_on} is before {anchor}, the day follow-up "
                     f"{record.key} counts from",
                 )
             )
-        elif item.stop_day is not None and record.done_on > item.stop_day:
-            why = "missed" if item.closed else "dropped"
+        elif stop is not None and record.done_on > stop[1]:
+            why = "missed" if stop[2] else "dropped"
             problems.append(
                 FieldProblem(
                     f"{path}.done_on",
-                    f"{record.done_on} is after {item.stop_day}, when follow-up {record.key} "
-                    f"was {why}",
+                    f"{record.done_on} is after {stop[1]}, when follow-up {record.key} was {why}",
                 )
             )
         by_key[record.key] = record
@@ -643,29 +661,33 @@ def _items(
     problems: list[FieldProblem],
 ) -> list[FollowUpItem]:
     """The case's follow-ups and their status on ``on``; bad records go to ``problems``."""
-    planned, read = _plan(case, rules, on, whole=True, path=path)
+    plan = _plan(case, rules, on, whole=True, path=path)
     by_key: Mapping[str, FollowUpRecord] = {}
     if records:
-        by_key, bad = _records_problems(planned, records, case.id)
+        by_key, bad = _records_problems(plan, records, case.id)
         if bad:
             problems.extend(bad)
             return []
     grace = timedelta(days=rules.grace_days)
     items: list[FollowUpItem] = []
-    for item in sorted((p for p in planned if p.made < read), key=_by_due):
-        due = item.due
+    dues, stops, read = plan.dues, plan.stops, plan.read
+    known = dues[: bisect.bisect_left(plan.made, read)]  # made by the entries read
+    for n in sorted(range(len(known)), key=lambda n: known[n].due):
+        due = known[n]
         record = by_key.get(due.key)
         if record is not None and record.done_on > on:
             record = None
-        stopped = item.stop is not None and item.stop < read
+        stop = stops.get(n)
+        if stop is not None and stop[0] >= read:
+            stop = None  # stopped by an entry not read yet
         if record is not None:
             items.append(FollowUpItem(due, FollowUpStatus.DONE, record))
-        elif stopped and not item.closed:
+        elif stop is not None and not stop[2]:
             continue  # dropped before it was done
         elif due.due > on:
             items.append(FollowUpItem(due, FollowUpStatus.UPCOMING))
-        elif stopped:
-            items.append(FollowUpItem(due, FollowUpStatus.MISSED, None, item.stop_day))
+        elif stop is not None:
+            items.append(FollowUpItem(due, FollowUpStatus.MISSED, None, stop[1]))
         elif on <= due.due + grace:
             items.append(FollowUpItem(due, FollowUpStatus.DUE))
         else:
@@ -734,9 +756,9 @@ def _all_items(
     on: date,
     rules: FollowUpRules,
     problems: list[FieldProblem],
-) -> list[FollowUpItem]:
-    """The items of every case, case after case; every problem (``problems`` and those
-    found here) raised at once."""
+) -> Iterator[list[FollowUpItem]]:
+    """The items of each case, case after case; every problem (``problems`` and those
+    found here) raised at once, at the start or once every case is read."""
     given_cases = _listed(cases, "cases", "Case", problems)
     given = _listed(records, "records", "FollowUpRecord", problems)
     _check_date(on, "on", problems)
@@ -764,16 +786,14 @@ def _all_items(
             )
         else:
             of_case.setdefault(record.case_id, []).append((path, record))
-    items: list[FollowUpItem] = []
     for i, case in enumerate(given_cases):
         assert type(case) is Case
         try:
-            items.extend(_items(case, of_case.get(case.id, []), on, rules, f"cases[{i}]", problems))
+            yield _items(case, of_case.get(case.id, []), on, rules, f"cases[{i}]", problems)
         except ValidationError as err:
             problems.extend(err.problems)
     if problems:
         raise ValidationError(problems)
-    return items
 
 
 def _overdue_order(item: FollowUpItem) -> tuple[date, str]:
@@ -794,13 +814,14 @@ def overdue(
     a case id given twice. Every problem is raised at once in one
     :class:`~resocialize.errors.ValidationError` (``records[4].key``, ``cases[2].id``).
     """
-    items = [
+    late = [
         item
-        for item in _all_items(cases, records, on, rules, [])
+        for items in _all_items(cases, records, on, rules, [])
+        for item in items
         if item.status is FollowUpStatus.OVERDUE
     ]
-    items.sort(key=_overdue_order)
-    return tuple(items)
+    late.sort(key=_overdue_order)
+    return tuple(late)
 
 
 def follow_up_rates(
@@ -825,11 +846,11 @@ def follow_up_rates(
     problems: list[FieldProblem] = []
     if by not in ("center", "region"):
         problems.append(FieldProblem("by", f"must be 'center' or 'region', not {by!r}"))
-    items = _all_items(cases, records, on, rules, problems)
-    grace = timedelta(days=rules.grace_days)
+    each = _all_items(cases, records, on, rules, problems)  # checks rules before any item
+    grace = timedelta(days=rules.grace_days if type(rules) is FollowUpRules else 0)
     region = [0, 0, 0]
     centers: dict[str, list[int]] = {}
-    for item in items:
+    for item in itertools.chain.from_iterable(each):
         center = item.due.center_id if by == "center" else None
         row = None
         if center is not None:

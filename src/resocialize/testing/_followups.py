@@ -97,14 +97,14 @@ def follow_up_records() -> st.SearchStrategy[FollowUpRecord]:
 
 @st.composite
 def _records_for(draw: st.DrawFn, case: Case, rules: FollowUpRules) -> tuple[FollowUpRecord, ...]:
-    planned, _ = _plan(case, rules, None, whole=True, path="case")
+    plan = _plan(case, rules, None, whole=True, path="case")
     records = []
-    for item in planned:
+    for n, due in enumerate(plan.dues):
         if not draw(st.booleans()):
             continue
-        due = item.due
-        if item.stop_day is not None:
-            last = item.stop_day
+        stop = plan.stops.get(n)
+        if stop is not None:
+            last = stop[1]
         else:
             last = due.due + timedelta(days=rules.grace_days + _LATE_DAYS)
         days = draw(st.integers(0, (last - due.anchor).days))
