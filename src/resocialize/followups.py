@@ -735,6 +735,7 @@ def follow_ups_on(
     checked_records = _check_records(given, problems)
     if problems:
         raise ValidationError(problems)
+    own: list[tuple[str, FollowUpRecord]] = []
     for path, record in checked_records:
         if record.case_id != case.id:
             problems.append(
@@ -742,9 +743,9 @@ def follow_ups_on(
                     f"{path}.case_id", f"is {record.case_id!r}, not the case's id {case.id!r}"
                 )
             )
-    if problems:
-        raise ValidationError(problems)
-    items = _items(case, checked_records, on, rules, "case", problems)
+        else:
+            own.append((path, record))
+    items = _items(case, own, on, rules, "case", problems)
     if problems:
         raise ValidationError(problems)
     return tuple(items)
