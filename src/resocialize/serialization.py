@@ -80,6 +80,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, DecimalException
+from fractions import Fraction
 from types import MappingProxyType, NoneType, UnionType
 from typing import Any, Final, TypeVar, Union, cast, get_args, get_origin, overload
 
@@ -465,6 +466,26 @@ def _structure_decimal(value: object, cl: Any) -> Decimal:
 def _unstructure_decimal(value: Decimal) -> str:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise _refuse(f"must be a finite Decimal, not {value!r}")
+    return str(value)
+
+
+_FRACTION: Final = re.compile(r"[+-]?\d{1,200}(/\d{1,200})?")
+
+
+def _structure_fraction(value: object, cl: Any) -> Fraction:
+    if isinstance(value, float):
+        raise _refuse('must be an exact ratio written as a string such as "4/5", not a float')
+    if not isinstance(value, str) or not _FRACTION.fullmatch(value):
+        raise _refuse(
+            f'must be an exact ratio written as a string such as "4/5", not {_kind(value)}'
+        )
+    try:
+        return Fraction(value)
+    except ZeroDivisionError:
+        raise _refuse(f"must not divide by zero: {value!r}") from None
+
+
+def _unstructure_fraction(value: Fraction) -> str:
     return str(value)
 
 
@@ -895,6 +916,8 @@ def make_converter(*, include_identifying: bool = False) -> cattrs.Converter:
     converter.register_structure_hook(float, _structure_float)
     converter.register_structure_hook(Decimal, _structure_decimal)
     converter.register_unstructure_hook(Decimal, _unstructure_decimal)
+    converter.register_structure_hook(Fraction, _structure_fraction)
+    converter.register_unstructure_hook(Fraction, _unstructure_fraction)
     converter.register_structure_hook(date, _structure_date)
     converter.register_unstructure_hook(date, _unstructure_date)
     converter.register_structure_hook(datetime, _structure_datetime)
