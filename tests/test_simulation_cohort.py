@@ -18,15 +18,17 @@ from resocialize.records import ReferralSource
 from resocialize.simulation import (
     LIVING_STATES,
     Band,
+    Certificate,
     Scenario,
     StateCost,
     TransitionCost,
     default_scenario,
     legal_moves,
 )
-from resocialize.simulation.cohort import run_cohort, run_cohort_many
+from resocialize.simulation.cohort import FIGURES, cohort_figures, run_cohort, run_cohort_many
 from resocialize.simulation.model import Model, compile_model
 from resocialize.simulation.results import Results
+from resocialize.tariffs import default_tariffs
 
 
 def rub(amount: int | str) -> Money:
@@ -90,8 +92,22 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     sources = draw(st.lists(st.sampled_from(LIVING_STATES), min_size=1, max_size=6, unique=True))
     if State.IDENTIFIED not in sources:
         sources.append(State.IDENTIFIED)
-    capped = draw(st.lists(st.sampled_from(LIVING_STATES), max_size=2, unique=True))
+    certificate = draw(
+        st.sampled_from(
+            [
+                None,
+                Certificate(default_tariffs()["moscow_per_diem"]),
+                Certificate(default_tariffs()["rostov_certificate"], planned_days=120),
+            ]
+        )
+    )
+    course = {State.RESOCIALIZATION, State.PATRONAGE, State.SUSTAINED_REMISSION}
+    cappable = [s for s in LIVING_STATES if certificate is None or s not in course]
+    capped = draw(st.lists(st.sampled_from(cappable), max_size=2, unique=True))
     costed = draw(st.lists(st.sampled_from(LIVING_STATES), max_size=3, unique=True))
+    budget = {}
+    if certificate is not None and draw(st.booleans()):
+        budget = {"regional": {2027 + y: rub(draw(st.integers(0, 20)) * 63_000) for y in range(3)}}
     return scenario(
         horizon_months=draw(st.integers(1, 30)),
         intake={
@@ -106,6 +122,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         ),
         funding={"regional": Decimal("0.7"), "federal": Decimal("0.3")},
         discount_rate=draw(st.sampled_from([0.0, 0.035])),
+        certificate=certificate,
+        budget=budget,
     )
 
 
@@ -385,3 +403,29 @@ def test_a_batch_refuses_models_of_different_shapes() -> None:
         run_cohort_many([one, other])
     with pytest.raises(ValidationError):
         run_cohort_many([])
+
+
+@pytest.mark.req("SM-04")
+@given(scenarios())
+def test_the_figures_a_sweep_keeps_are_those_of_single_runs(random: Scenario) -> None:
+    model = compile_model(random)
+    found = cohort_figures([model, model])
+    summary = run_cohort(model).summary()
+    for name in FIGURES:
+        value = summary[name]
+        expected = np.nan if value is None else float(getattr(value, "amount", value))
+        tolerance = 0.006 if name.startswith(("total", "cost")) else 1e-9  # money is rounded
+        np.testing.assert_allclose(found[name], expected, rtol=1e-9, atol=tolerance)
+
+
+@pytest.mark.req("SM-02")
+@given(scenarios())
+def test_the_compiled_pattern_holds_every_move_and_every_change_of_row(random: Scenario) -> None:
+    model = compile_model(random)
+    moved, change = model.pattern
+    actual = model.P > 0
+    n = len(model.internal)
+    actual[np.arange(n), :, np.arange(n)] = False
+    assert (moved | ~actual).all(), np.argwhere(actual & ~moved)[:5]
+    changes = (model.P[:, 1:] != model.P[:, :-1]).any(axis=2)
+    assert (change[:, 1:] | ~changes).all(), np.argwhere(changes & ~change[:, 1:])[:5]

@@ -123,7 +123,7 @@ def _run_of(states: list[int], since: list[int], due: list[int], occupied: list[
     return SimpleNamespace(
         np=np,
         rng=None,
-        state=np.array(states, dtype=np.int32),
+        route=np.array(states, dtype=np.int32) << 16,
         since=np.array(since, dtype=np.int16),
         due=np.array(due, dtype=np.int16),
         occupied=np.array(occupied),
@@ -149,13 +149,16 @@ def test_the_longest_waiting_are_admitted_first_then_new_demand_at_random() -> N
         run = _run_of(states, since, due, [0, 5, 2])
         run.rng = np.random.default_rng(seed)
         gate = _Gate(0, 3.0, _line(1, [0, 1, 2, 3, 4], since[:5]), None, initial=False)
-        movers = (np.array([5, 6]), np.array([2, 2], np.int32), np.array([0, 0], np.int32))
+        movers = (np.array([5, 6]), np.array([0, 0], np.int32))
         entrants = (np.zeros(0, np.int64), np.zeros(0, np.int32))
-        admitted, moves = gate.admit(run, t, movers, entrants, None)
+        flows = np.zeros((3, 3))
+        flows[2, 0] = 2  # the moves drawn
+        admitted, moves = gate.admit(run, t, movers, entrants, None, flows)
         assert admitted == 3
         ((people, was, now),) = moves
         assert people.tolist() == [0, 1, 3] and (was, now) == (1, 0)  # the longest waiting
-        assert movers[2].tolist() == [1, 1]  # no place left: the movers wait, at the end
+        assert movers[1].tolist() == [1, 1]  # no place left: the movers wait, at the end
+        assert flows[2].tolist() == [0, 2, 0]
         assert gate.queue is not None and gate.queue.people[:1].tolist() == [4]
         assert sorted(gate.queue.people[1:].tolist()) == [5, 6]
         assert (gate.queue.began[1:] == t + 1).all()
@@ -173,9 +176,15 @@ def test_the_waiting_for_funding_come_first_and_places_without_money_wait_for_it
     run.rng = np.random.default_rng(1)
     gate = _Gate(0, 4.0, _line(1, [1, 2], [0, 0]), _line(2, [0], [0]), initial=False)
     dst = np.array([0, 0, 0], np.int32)
-    movers = (np.array([3, 4, 5]), np.array([3, 3, 3], np.int32), dst)
+    flows = np.zeros((4, 4))
+    flows[3, 0] = 3
     admitted, moves = gate.admit(
-        run, t, movers, (np.zeros(0, np.int64), np.zeros(0, np.int32)), fundable=2
+        run,
+        t,
+        (np.array([3, 4, 5]), dst),
+        (np.zeros(0, np.int64), np.zeros(0, np.int32)),
+        fundable=2,
+        flows=flows,
     )
     assert admitted == 2
     assert [(p.tolist(), was, now) for p, was, now in moves] == [
@@ -184,6 +193,7 @@ def test_the_waiting_for_funding_come_first_and_places_without_money_wait_for_it
         ([2], 1, 2),  # a place but no money: now waits for funding
     ]
     assert sorted(dst.tolist()) == [1, 1, 2]  # one more has a place but no money; two wait
+    assert flows[3].tolist() == [0, 2, 1, 0]
     assert gate.funding is not None and gate.funding.people[0] == 2
     assert gate.queue is not None and gate.queue.people.size == 2
 

@@ -129,7 +129,7 @@ def run_cohort_many(models: Sequence[Model]) -> CohortBatch:
     np = numpy()
     items = _models(models)
     plan = _plan(items)
-    tally = _run(plan, np, detail=True)
+    tally = _run(plan, np)
     shares = plan.funding[:, None, :]
     costs = tally.money[0].T[:, :, None] * shares
     occupancy = tally.occupancy.transpose(2, 0, 1) @ plan.fold_states
@@ -156,9 +156,9 @@ def cohort_figures(models: Sequence[Model]) -> dict[str, NDArray[np.float64]]:
     money to the minor unit."""
     np = numpy()
     plan = _plan(_models(models))
-    tally = _run(plan, np, detail=False)
-    completed, remissions, deaths = tally.figures.sum(axis=0)
-    total = tally.money[0].T  # (K, T)
+    spent, moves, waiting = _run_figures(plan, np)
+    completed, remissions, deaths = moves.sum(axis=0)
+    total = spent.T  # (K, T)
     cost = total.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_course = np.where(completed > 0, cost / completed, np.nan)
@@ -168,7 +168,7 @@ def cohort_figures(models: Sequence[Model]) -> dict[str, NDArray[np.float64]]:
         "completed_courses": completed,
         "remissions": remissions,
         "deaths": deaths,
-        "waiting_peak": tally.waiting.max(axis=0),
+        "waiting_peak": waiting.max(axis=0),
         "total_cost": cost,
         "total_cost_discounted": (total * plan.discount).sum(axis=1),
         "cost_per_completed_course": per_course,
@@ -263,10 +263,12 @@ class _Plan:
     """The batch as compartments (a state and a range of months in it) and moves.
 
     Only the states the initial state can reach hold compartments; the compartments of
-    a state are consecutive, months 0 .. M_s - 1, the last standing for all later."""
+    a state are consecutive, months 0 .. M_s - 1, the last standing for all later. The
+    moves drawn (*edges*: a run of months with the same row, and a target) are in order
+    of target, then source; so are the pairs of states they make."""
 
     months: int
-    pairs: Any  # (L, 2) internal source, target
+    pairs: Any  # (L, 2) internal source, target, in order of target then source
     shown_pairs: Any  # (L', 2) the reported pairs the flows are given in
     fold: Any  # (L, L') 1 where an internal pair is counted in a reported one
     fold_states: Any  # (S', R) 1 where a live state is counted in a reported one
@@ -275,23 +277,28 @@ class _Plan:
     last_live: Any  # (S',) the last compartment of each live state
     shift_from: Any  # compartments that age into the next one
     group_starts: Any  # (G,) the first compartment of each run of months with the same row
-    edge_group: Any  # (E,) the run a move leaves from; moves are in order of pairs
-    pair_starts: Any  # (L'',) the first move of each pair with moves
-    pairs_moved: Any  # (L'',) the pairs with moves in P (the others come from admission)
-    inflow_order: Any  # (L,) pairs in order of target
-    inflow_starts: Any  # the first of each target's pairs in that order
-    inflow_to: Any  # the first compartment of each of those targets
+    edge_group: Any  # (E,) the run a move leaves from
+    pair_starts: Any  # (L'',) the first edge of each pair with edges
+    pairs_moved: Any  # (L'',) those pairs (the others come from admission)
+    pair_targets: Any  # the first pair into each target, and the target's first compartment
+    edge_targets: Any  # the first edge into each target, and the target's first compartment
+    gate_targets: Any  # (len(gates),) the row of each gated state in the edges' targets
     stay: Any  # (N, K) probability to stay, by compartment
     moves: Any  # (E, K) probability of each move
     weights: Any  # (3, N, K) by compartment: other cost, certificate paid, released
     pair_weights: Any  # (3, L, K) by pair: one-off cost, admission tranche, commitment
+    edge_cost: Any  # (E, K) the one-off cost of each move (made as drawn unless gated)
+    edge_figures: Any  # (E, 3) 1 where a move completes a course, reaches remission, dies
+    gate_cost: Any  # (len(gates), 2, K) one-off cost of admission from each waiting list
+    demand_cost: Any  # (slice, (e, K)) for each gate: the edges into it and their cost
+    gate_remission: Any  # (len(gates),) 1 when admission to the gated state is a remission
     figure_pairs: Any  # (L, 3) 1 where a pair completes a course, reaches remission, dies
     waiting: Any  # the compartments of the waiting lists for a place
     entries: Any  # (T, K)
     funding: Any  # (K, F)
     discount: Any  # (K, T)
     budget: Any  # (K, Y, F), or None when no budget binds
-    face_share: Any  # (K, F) each source's part of a face value
+    face_share: Any  # (F, K) each source's part of a face value
     gates: tuple[_Gate, ...]
     certificate_gate: int  # the index in gates of the certificate's state, or -1
     entry_to: int  # the compartment of the newly identified
@@ -315,21 +322,19 @@ def _check_batch(models: list[Model]) -> None:
             )
 
 
-def _padded(array: NDArray[np.float64], tunnel: int) -> NDArray[np.float64]:
+def _padded(array: Any, tunnel: int) -> Any:
     """``array`` (tunnel on axis 1) extended to ``tunnel`` by repeating its last month."""
     short = tunnel - array.shape[1]
     if short == 0:
         return array
     tail = numpy().repeat(array[:, -1:], short, axis=1)
-    longer: NDArray[np.float64] = numpy().concatenate([array, tail], axis=1)
-    return longer
+    return numpy().concatenate([array, tail], axis=1)
 
 
 @attrs.frozen(eq=False)
 class _Chunk:
-    """The numbers of a run of models, stacked (sample first)."""
+    """The costs of a run of models, stacked (sample first)."""
 
-    probs: Any  # (k, S, M, S)
     state_cost: Any  # (k, S, M)
     paid: Any  # (k, S, M): certificate paid in a month of a stay, and on the moves drawn
     released: Any  # (k, S, M): released on the moves drawn
@@ -342,30 +347,30 @@ def _chunks(models: list[Model], tunnel: int, np: Any) -> Any:
         def stacked(name: str, chunk: list[Model] = chunk) -> Any:
             return np.stack([_padded(getattr(m, name), tunnel) for m in chunk])
 
-        probs = stacked("P")
         yield _Chunk(
-            probs=probs,
             state_cost=stacked("state_cost"),
-            paid=stacked("certificate_cost") + (probs * stacked("certificate_move")).sum(axis=3),
-            released=(probs * stacked("release")).sum(axis=3),
+            paid=stacked("certificate_cost") + stacked("leave_pay"),
+            released=stacked("leave_release"),
         )
 
 
-def _structure(models: list[Model], n: int, tunnel: int, np: Any) -> tuple[Any, Any, Any]:
+def _structure(
+    models: list[Model], chunks: Any, n: int, tunnel: int, np: Any
+) -> tuple[Any, Any, Any]:
     """Which months in state differ from the month before (in any sample) by their costs or
-    row, which by their row, and which moves any sample makes from each (state, month)."""
+    row, which by their row, and which moves any sample makes from each (state, month):
+    the rows and moves from the models' patterns (shared by samples of one scenario), the
+    costs from the samples."""
     differs = np.zeros((n, tunnel), dtype=bool)
     row_differs = np.zeros((n, tunnel), dtype=bool)
     moved = np.zeros((n, tunnel, n), dtype=bool)
-    for chunk in _chunks(models, tunnel, np):
-        probs = chunk.probs
-        row_differs[:, 1:] |= (probs[:, :, 1:, :] != probs[:, :, :-1, :]).any(axis=(0, 3))
-        moved |= (probs > 0).any(axis=0)
+    for pattern_moved, pattern_change in {id(m.pattern): m.pattern for m in models}.values():
+        moved |= _padded(pattern_moved, tunnel)
+        row_differs[:, : pattern_change.shape[1]] |= pattern_change
+    for chunk in chunks:
         for cost in (chunk.state_cost, chunk.paid, chunk.released):
             differs[:, 1:] |= (cost[:, :, 1:] != cost[:, :, :-1]).any(axis=0)
     differs |= row_differs
-    for s in range(n):
-        moved[s, :, s] = False
     return differs, row_differs, moved
 
 
@@ -373,14 +378,7 @@ def _reachable(head: Model, moved: Any, gated: list[int], np: Any) -> Any:
     """The states the initial state can reach (the others never hold anyone); a gated
     state's waiting lists are reached with it."""
     step = moved.any(axis=1)
-    lists = {
-        c: [
-            w
-            for w in (int(head.waiting_of[c]), head.funding_queue)
-            if w >= 0 and (w == head.waiting_of[c] or c == head.certificate_state)
-        ]
-        for c in gated
-    }
+    lists = {c: _lists(head, c) for c in gated}
     live = np.zeros(len(step), dtype=bool)
     live[head.initial] = True
     while True:
@@ -393,13 +391,30 @@ def _reachable(head: Model, moved: Any, gated: list[int], np: Any) -> Any:
         live = grown
 
 
+def _lists(head: Model, c: int) -> list[int]:
+    """The waiting lists of gated state ``c``: for a place, then for funding."""
+    lists = [int(head.waiting_of[c])] if head.waiting_of[c] >= 0 else []
+    if c == head.certificate_state and head.bounded:
+        lists.append(head.funding_queue)
+    return lists
+
+
+def _starts(keys: Any, np: Any) -> tuple[Any, Any]:
+    """The distinct values of sorted ``keys`` and where each begins."""
+    values, starts = np.unique(keys, return_index=True)
+    return values, starts
+
+
 def _plan(models: list[Model]) -> _Plan:
     np = numpy()
     _check_batch(models)
     head = models[0]
     n, tunnel, k_count = len(head.internal), max(m.tunnel for m in models), len(models)
     shown = head.shown
-    differs, row_differs, moved = _structure(models, n, tunnel, np)
+    chunks: Any = list(_chunks(models, tunnel, np)) if k_count <= 2 * _CHUNK else None
+    differs, row_differs, moved = _structure(
+        models, chunks if chunks is not None else _chunks(models, tunnel, np), n, tunnel, np
+    )
     c_state = head.certificate_state
     gated = [c for c in range(n) if head.waiting_of[c] >= 0]
     if head.bounded and c_state not in gated:
@@ -425,16 +440,16 @@ def _plan(models: list[Model]) -> _Plan:
     group_state = comp_state[group_starts]
     group_month = comp_month[group_starts]
 
-    # The moves: (run, target) with a probability in some sample, and the pairs they make.
-    pair_set = {
-        (int(group_state[g]), int(t))
+    # The moves: (run, target) with a probability in some sample, and the pairs they make,
+    # in order of target, then source.
+    found = [
+        (int(t), int(group_state[g]), g)
         for g in range(len(group_starts))
         for t in np.flatnonzero(moved[group_state[g], group_month[g]])
-    }
+    ]
+    pair_set = {(s, t) for t, s, _ in found}
     for c in gated:
-        lists = [int(head.waiting_of[c])] if head.waiting_of[c] >= 0 else []
-        if c == c_state and head.bounded:
-            lists.append(head.funding_queue)
+        lists = _lists(head, c)
         for w in lists:
             pair_set.add((w, c))
             for s, t in list(pair_set):
@@ -442,19 +457,15 @@ def _plan(models: list[Model]) -> _Plan:
                     pair_set.add((s, w))
         if len(lists) == 2:
             pair_set.add((lists[0], lists[1]))  # from waiting for a place to waiting for funds
-    pairs = np.array(sorted(pair_set), dtype=np.int64).reshape(-1, 2)
+    pairs = np.array(sorted(pair_set, key=lambda p: (p[1], p[0])), dtype=np.int64).reshape(-1, 2)
     pair_index = {(int(s), int(t)): i for i, (s, t) in enumerate(pairs)}
-    edges = sorted(
-        (pair_index[int(group_state[g]), int(t)], g, int(t))
-        for g in range(len(group_starts))
-        for t in np.flatnonzero(moved[group_state[g], group_month[g]])
-    )
-    edge_pair = np.array([e[0] for e in edges], dtype=np.int64)
-    edge_group = np.array([e[1] for e in edges], dtype=np.int64)
-    edge_target = np.array([e[2] for e in edges], dtype=np.int64)
-    pairs_moved, pair_starts = np.unique(edge_pair, return_index=True)
-    inflow_order = np.argsort(pairs[:, 1], kind="stable")
-    targets, inflow_starts = np.unique(pairs[inflow_order, 1], return_index=True)
+    found.sort()
+    edge_target = np.array([e[0] for e in found], dtype=np.int64)
+    edge_group = np.array([e[2] for e in found], dtype=np.int64)
+    edge_pair = np.array([pair_index[e[1], e[0]] for e in found], dtype=np.int64)
+    pairs_moved, pair_starts = _starts(edge_pair, np)
+    targets, pair_target_starts = _starts(pairs[:, 1], np)
+    moved_targets, edge_target_starts = _starts(edge_target, np)
     folded = shown[pairs]
     shown_pairs, pair_to_shown = np.unique(folded, axis=0, return_inverse=True)
     fold = np.zeros((len(pairs), len(shown_pairs)))
@@ -463,6 +474,9 @@ def _plan(models: list[Model]) -> _Plan:
     fold_states = np.zeros((len(live_states), reported))
     fold_states[np.arange(len(live_states)), shown[live_states]] = 1.0
     figure_pairs = _figure_pairs(head, folded, np)
+    edge_figures = _figure_pairs(
+        head, shown[np.stack([group_state[edge_group], edge_target], 1)], np
+    )
     waiting = np.concatenate(
         [
             np.arange(first[s], first[s] + sizes[s])
@@ -475,11 +489,16 @@ def _plan(models: list[Model]) -> _Plan:
     # The samples' numbers, sample on the last axis.
     m_of = np.minimum(comp_month, tunnel - 1)
     e_state, e_month = group_state[edge_group], group_month[edge_group]
-    stay, moves, weights = [], [], []
-    for chunk in _chunks(models, tunnel, np):
-        probs = chunk.probs
-        stay.append(probs[:, comp_state, m_of, comp_state])
-        moves.append(probs[:, e_state, e_month, edge_target])
+    wanted = np.concatenate(  # where the stays, then the moves, are in P
+        [
+            (comp_state * tunnel + m_of) * n + comp_state,
+            (e_state * tunnel + e_month) * n + edge_target,
+        ]
+    )
+    picked = np.stack([np.take(_padded(m.P, tunnel), wanted) for m in models])
+    stay, moves = picked[:, :n_comp], picked[:, n_comp:]
+    weights = []
+    for chunk in chunks if chunks is not None else _chunks(models, tunnel, np):
         weights.append(
             np.stack(
                 [
@@ -490,17 +509,19 @@ def _plan(models: list[Model]) -> _Plan:
             )
         )
     into_certificate = (pairs[:, 1] == c_state) & (pairs[:, 0] != c_state) & (c_state >= 0)
-    transition_cost = np.stack([m.transition_cost[pairs[:, 0], pairs[:, 1]] for m in models], 1)
+    one_off = np.stack([m.transition_cost for m in models])  # (K, S, S)
     pair_weights = np.stack(
         [
-            transition_cost,
+            one_off[:, pairs[:, 0], pairs[:, 1]].T,
             into_certificate[:, None] * np.array([m.admission_pay for m in models]),
             into_certificate[:, None] * np.array([m.face for m in models]),
         ]
     )
     funding = np.stack([m.funding for m in models]).reshape(k_count, -1)
+    admission = np.array([m.admission_pay for m in models])
     gates = []
-    for c in gated:
+    gate_cost = np.zeros((len(gated), 2, k_count))
+    for g, c in enumerate(gated):
         w = int(head.waiting_of[c])
         f = head.funding_queue if c == c_state and head.bounded else -1
         demand = [i for i, (s, t) in enumerate(pairs) if t == c and s not in (c, w, f)]
@@ -524,7 +545,21 @@ def _plan(models: list[Model]) -> _Plan:
                 initial=c == head.initial,
             )
         )
+        for k, source in enumerate((w, f)):
+            if source >= 0:
+                gate_cost[g, k] = one_off[:, source, c] + (c == c_state) * admission
     bounded = head.bounded
+    edge_cost = one_off[:, group_state[edge_group], edge_target].T
+    edge_cost[edge_target == c_state] += admission  # the tranche on admission
+    gated_rows = np.searchsorted(moved_targets, gated)
+    bounds = np.concatenate([edge_target_starts, [len(found)]])
+    demand_cost = []
+    for c, row in zip(gated, gated_rows, strict=True):
+        if row < len(moved_targets) and moved_targets[row] == c:  # paid at admission instead
+            part = slice(int(bounds[row]), int(bounds[row + 1]))
+            demand_cost.append((part, edge_cost[part].copy()))
+            edge_cost[part] = 0.0
+    remission = head.index("sustained_remission")
     return _Plan(
         months=head.months,
         pairs=pairs,
@@ -539,20 +574,25 @@ def _plan(models: list[Model]) -> _Plan:
         edge_group=edge_group,
         pair_starts=pair_starts,
         pairs_moved=pairs_moved,
-        inflow_order=inflow_order,
-        inflow_starts=inflow_starts,
-        inflow_to=first[targets],
-        stay=np.ascontiguousarray(np.concatenate(stay).T),
-        moves=np.ascontiguousarray(np.concatenate(moves).T).reshape(len(edges), k_count),
+        pair_targets=(pair_target_starts, first[targets]),
+        edge_targets=(edge_target_starts, first[moved_targets], moved_targets),
+        gate_targets=gated_rows,
+        stay=np.ascontiguousarray(stay.T),
+        moves=np.ascontiguousarray(moves.T).reshape(len(found), k_count),
         weights=np.ascontiguousarray(np.concatenate(weights, axis=1).transpose(0, 2, 1)),
         pair_weights=pair_weights,
+        edge_cost=np.ascontiguousarray(edge_cost),
+        edge_figures=edge_figures,
+        gate_cost=gate_cost,
+        demand_cost=tuple(demand_cost),
+        gate_remission=np.array([float(shown[c] == remission) for c in gated]),
         figure_pairs=figure_pairs,
         waiting=waiting,
         entries=np.stack([m.entries for m in models], axis=1),
         funding=funding,
         discount=np.stack([m.discount for m in models]),
         budget=np.stack([m.budget for m in models]) if bounded else None,
-        face_share=funding * np.array([m.face for m in models])[:, None],
+        face_share=np.ascontiguousarray((funding * np.array([m.face for m in models])[:, None]).T),
         gates=tuple(gates),
         certificate_gate=gated.index(c_state) if bounded and c_state in gated else -1,
         entry_to=int(first[head.initial]),
@@ -586,18 +626,15 @@ def _overlap(low: Any, high: Any, start: Any, end: Any, np: Any) -> Any:
     return np.maximum(np.minimum(high, end) - np.maximum(low, start), 0.0)
 
 
-def _admit(gate: _Gate, stay: Any, flows: Any, entries: Any, fundable: Any, np: Any) -> Any:
-    """Apply the admission rule to gated state ``gate`` (see the module documentation):
-    changes ``stay`` (the waiting lists) and ``flows`` in place; returns the entries
-    admitted, those who wait, and the people admitted in all."""
+def _allocate(gate: _Gate, stay: Any, g3: Any, fundable: Any, np: Any) -> tuple[Any, ...]:
+    """The admission rule's numbers for ``gate``, each ``(K,)``: admitted from the funding
+    list, from the place list and from the new demand ``g3``; moved from the place list
+    and from the new demand to the funding list; the new demand left waiting for a place.
+    The waiting lists in ``stay`` lose those who leave them."""
     zero = np.zeros(stay.shape[1])
     free = np.maximum(gate.places - stay[gate.own].sum(axis=0), 0.0)
     g1 = stay[gate.funds].sum(axis=0) if gate.funds is not None else zero
     g2 = stay[gate.queue].sum(axis=0) if gate.queue is not None else zero
-    demand = flows[gate.demand]
-    g3 = demand.sum(axis=0)
-    if gate.initial:
-        g3 = g3 + entries
     total = g1 + g2 + g3
     seats = np.minimum(free, total)
     admit = seats if fundable is None else np.minimum(seats, np.maximum(fundable, 0.0))
@@ -608,9 +645,23 @@ def _admit(gate: _Gate, stay: Any, flows: Any, entries: Any, fundable: Any, np: 
     x3 = zero if fundable is None else _overlap(g1 + g2, total, admit, seats, np)
     if gate.funds is not None:
         stay[gate.funds] *= (g1 - a1) / np.where(g1 > 0, g1, 1.0)
-        flows[gate.from_funds] = a1
     if gate.queue is not None:
         stay[gate.queue] *= np.maximum(g2 - a2 - x2, 0.0) / np.where(g2 > 0, g2, 1.0)
+    return a1, a2, a3, x2, x3, np.maximum(g3 - a3 - x3, 0.0)
+
+
+def _admit(gate: _Gate, stay: Any, flows: Any, entries: Any, fundable: Any, np: Any) -> Any:
+    """Apply the admission rule to gated state ``gate`` (see the module documentation):
+    changes ``stay`` (the waiting lists) and ``flows`` in place; returns the entries
+    admitted, those who wait, and the people admitted in all."""
+    demand = flows[gate.demand]
+    g3 = demand.sum(axis=0)
+    if gate.initial:
+        g3 = g3 + entries
+    a1, a2, a3, x2, x3, rest = _allocate(gate, stay, g3, fundable, np)
+    if gate.funds is not None:
+        flows[gate.from_funds] = a1
+    if gate.queue is not None:
         flows[gate.from_queue] = a2
         if gate.queue_to_funds >= 0:
             flows[gate.queue_to_funds] = x2
@@ -619,55 +670,71 @@ def _admit(gate: _Gate, stay: Any, flows: Any, entries: Any, fundable: Any, np: 
     if gate.funds is not None:
         flows[gate.to_funds] += demand * (x3 * per)
     if gate.queue is not None:
-        flows[gate.diversion] += demand * (np.maximum(g3 - a3 - x3, 0.0) * per)
+        flows[gate.diversion] += demand * (rest * per)
+    admitted = a1 + a2 + a3
     if not gate.initial:
-        return entries, None, admit
-    waiting = entries * (np.maximum(g3 - a3 - x3, 0.0) * per)
-    return entries * (a3 * per), waiting, admit
+        return entries, None, admitted
+    return entries * (a3 * per), entries * (rest * per), admitted
+
+
+def _fundable(plan: _Plan, remaining: Any, np: Any) -> Any:
+    """``(K,)`` the certificates the year's money left (``(F, K)``) still covers, in every
+    sample (a source without a budget has ``inf`` left; every share is above 0)."""
+    return (remaining / plan.face_share).min(axis=0)
+
+
+def _segments(starts: Any, size: int) -> list[tuple[int, int, int]]:
+    """(row, start, end) of the consecutive segments beginning at ``starts``."""
+    if not len(starts):
+        return []
+    ends = [*(int(x) for x in starts[1:]), size]
+    return [(j, int(a), int(b)) for j, (a, b) in enumerate(zip(starts, ends, strict=True))]
+
+
+def _sums(values: Any, segments: list[tuple[int, int, int]], out: Any, np: Any) -> Any:
+    """The sums of ``values`` over consecutive segments of rows, into ``out`` (faster than
+    ``np.add.reduceat`` on rows; the same numbers, added in the same order)."""
+    for j, a, b in segments:
+        if b - a == 1:
+            out[j] = values[a]
+        else:
+            np.add.reduce(values[a:b], axis=0, out=out[j])
+    return out
 
 
 @attrs.define
 class _Tally:
     """What a run keeps: money ``(4, T, K)`` (all costs, certificates paid, committed,
-    released); with detail the occupancy of the live states ``(T, S', K)`` and the flows
-    ``(T, L, K)``; without, the figures' flows ``(T, 3, K)`` and the waiting ``(T, K)``."""
+    released), the occupancy of the live states ``(T, S', K)`` and the flows ``(T, L, K)``."""
 
     money: Any
-    occupancy: Any = None
-    flows: Any = None
-    figures: Any = None
-    waiting: Any = None
+    occupancy: Any
+    flows: Any
 
 
-def _run(plan: _Plan, np: Any, *, detail: bool) -> _Tally:
+def _run(plan: _Plan, np: Any) -> _Tally:
+    """Every month's numbers, in full (for :class:`CohortBatch`)."""
     months, k_count = plan.months, plan.stay.shape[1]
     n_comp, n_pairs = plan.stay.shape[0], len(plan.pairs)
-    tally = _Tally(money=np.zeros((4, months, k_count)))
-    if detail:
-        tally.occupancy = np.zeros((months, len(plan.state_starts), k_count))
-        tally.flows = np.zeros((months, n_pairs, k_count))
-    else:
-        tally.figures = np.zeros((months, 3, k_count))
-        tally.waiting = np.zeros((months, k_count))
-        month_flows = np.zeros((n_pairs, k_count))
+    tally = _Tally(
+        money=np.zeros((4, months, k_count)),
+        occupancy=np.zeros((months, len(plan.state_starts), k_count)),
+        flows=np.zeros((months, n_pairs, k_count)),
+    )
     occ = np.zeros((n_comp, k_count))
     shift_from, last = plan.shift_from, plan.last_live
     shift_to = shift_from + 1
     initial_gated = [g for g in plan.gates if g.initial]
     has_moves = len(plan.edge_group) > 0
-    figure_pairs = np.ascontiguousarray(plan.figure_pairs.T)
+    pair_starts, pair_to = plan.pair_targets
     remaining = None
     for t in range(months):
         if plan.budget is not None and t % 12 == 0:
-            remaining = plan.budget[:, t // 12, :].copy()  # (K, F)
+            remaining = plan.budget[:, t // 12, :].T.copy()  # (F, K)
         entries = plan.entries[t]
         by_state = np.einsum("nk,wnk->wk", occ, plan.weights)  # cost, paid, released
         stay = occ * plan.stay
-        if detail:
-            flows = tally.flows[t]
-        else:
-            flows = month_flows
-            flows[:] = 0.0
+        flows = tally.flows[t]
         if has_moves:
             runs = np.add.reduceat(occ, plan.group_starts, axis=0)
             edge_flows = runs[plan.edge_group] * plan.moves
@@ -676,19 +743,17 @@ def _run(plan: _Plan, np: Any, *, detail: bool) -> _Tally:
         for g, gate in enumerate(plan.gates):
             fundable = None
             if g == plan.certificate_gate and remaining is not None:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    fundable = np.nanmin(remaining / plan.face_share, axis=1)
+                fundable = _fundable(plan, remaining, np)
             entries, waiting, admitted = _admit(gate, stay, flows, entries, fundable, np)
             if fundable is not None:
-                remaining = remaining - admitted[:, None] * plan.face_share
+                remaining = remaining - admitted * plan.face_share
             if waiting is not None:
                 entries_waiting = waiting
         occ = np.zeros((n_comp, k_count))
         occ[shift_to] = stay[shift_from]
         occ[last] += stay[last]
         if n_pairs:
-            inflow = np.add.reduceat(flows[plan.inflow_order], plan.inflow_starts, axis=0)
-            occ[plan.inflow_to] += inflow
+            occ[pair_to] += np.add.reduceat(flows, pair_starts, axis=0)
         occ[plan.entry_to] += entries
         if entries_waiting is not None:
             queue = initial_gated[0].queue
@@ -697,10 +762,124 @@ def _run(plan: _Plan, np: Any, *, detail: bool) -> _Tally:
         by_pair = np.einsum("lk,wlk->wk", flows, plan.pair_weights)  # one-off, paid, committed
         paid = by_state[1] + by_pair[1]
         tally.money[:, t] = (by_state[0] + by_pair[0] + paid, paid, by_pair[2], by_state[2])
-        if detail:
-            tally.occupancy[t] = np.add.reduceat(occ, plan.state_starts, axis=0)
-        else:
-            tally.figures[t] = figure_pairs @ flows if n_pairs else 0.0
-            if plan.waiting.size:
-                tally.waiting[t] = occ[plan.waiting].sum(axis=0)
+        tally.occupancy[t] = np.add.reduceat(occ, plan.state_starts, axis=0)
     return tally
+
+
+def _run_figures(plan: _Plan, np: Any) -> tuple[Any, Any, Any]:
+    """Only what a sweep keeps: the cost ``(T, K)``, the figures' moves ``(T, 3, K)``
+    (courses completed, remissions, deaths) and the waiting for a place ``(T, K)``;
+    moves are followed as drawn, the pairs of states never formed."""
+    months, k_count = plan.months, plan.stay.shape[1]
+    n_comp = plan.stay.shape[0]
+    cost = np.zeros((months, k_count))
+    figures = np.zeros((months, 3, k_count))
+    waiting = np.zeros((months, k_count))
+    occ = np.zeros((n_comp, k_count))
+    spend = plan.weights[0] + plan.weights[1]
+    costly = np.flatnonzero(spend.any(axis=1))  # the compartments that cost anything
+    spend = np.ascontiguousarray(spend[costly])
+    shift_from, last = plan.shift_from, plan.last_live
+    shift_to = shift_from + 1
+    has_moves = len(plan.edge_group) > 0
+    edge_starts, edge_to, _ = plan.edge_targets
+    bounds = np.concatenate([edge_starts, [len(plan.edge_group)]])
+    run_segments = _segments(plan.group_starts, n_comp)
+    target_segments = _segments(edge_starts, len(plan.edge_group))
+    runs = np.empty((len(plan.group_starts), k_count))
+    into = np.empty((len(edge_starts), k_count))
+    edge_figures = plan.edge_figures.copy()  # (E, 3)
+    gated = []
+    for g, gate in enumerate(plan.gates):
+        row = int(plan.gate_targets[g])
+        drawn = row < len(edge_starts) and plan.edge_targets[2][row] == gate.state
+        part = slice(int(bounds[row]), int(bounds[row + 1])) if drawn else slice(0, 0)
+        gated.append((gate, row if drawn else -1, part, edge_figures[part].T.copy()))
+        edge_figures[part] = 0.0  # counted at admission, for those admitted
+    # a figure is the sum of whole targets' inflows, and of a few moves besides
+    whole = [
+        [r for r in range(len(edge_starts)) if edge_figures[bounds[r] : bounds[r + 1], f].all()]
+        for f in range(3)
+    ]
+    some = [
+        np.array(
+            [
+                e
+                for r in range(len(edge_starts))
+                if r not in whole[f]
+                for e in range(bounds[r], bounds[r + 1])
+                if edge_figures[e, f]
+            ],
+            dtype=np.int64,
+        )
+        for f in range(3)
+    ]
+    edge_cost = plan.edge_cost
+    priced = np.flatnonzero(edge_cost.any(axis=1))  # the moves that cost anything
+    edge_cost = np.ascontiguousarray(edge_cost[priced])
+    full_cost = _edge_costs(plan)
+    remaining = None
+    for t in range(months):
+        if plan.budget is not None and t % 12 == 0:
+            remaining = plan.budget[:, t // 12, :].T.copy()  # (F, K)
+        entries = plan.entries[t]
+        spent = np.einsum("nk,nk->k", occ[costly], spend)
+        stay = occ * plan.stay
+        extra = []
+        if has_moves:
+            edge_flows = _sums(occ, run_segments, runs, np)[plan.edge_group] * plan.moves
+            if priced.size:
+                spent += np.einsum("ek,ek->k", edge_flows[priced], edge_cost)
+            _sums(edge_flows, target_segments, into, np)
+            for f in range(3):
+                if whole[f]:
+                    figures[t, f] = into[whole[f]].sum(axis=0)
+                if some[f].size:
+                    figures[t, f] += edge_flows[some[f]].sum(axis=0)
+        for g, (gate, row, part, part_figures) in enumerate(gated):
+            demand = into[row] if row >= 0 else np.zeros(k_count)
+            g3 = demand + entries if gate.initial else demand
+            fundable = None
+            if g == plan.certificate_gate and remaining is not None:
+                fundable = _fundable(plan, remaining, np)
+            a1, a2, a3, x2, x3, rest = _allocate(gate, stay, g3, fundable, np)
+            if fundable is not None:
+                remaining = remaining - (a1 + a2 + a3) * plan.face_share
+            share = a3 / np.where(g3 > 0, g3, 1.0)
+            if row >= 0:
+                into[row] = a1 + a2 + demand * share
+                flows = edge_flows[part]
+                spent += share * np.einsum("ek,ek->k", flows, full_cost[part])
+                if part_figures.any():
+                    figures[t] += share * np.einsum("we,ek->wk", part_figures, flows)
+            else:
+                extra.append((int(plan.first[gate.state]), a1 + a2))
+            spent += a1 * plan.gate_cost[g, 1] + a2 * plan.gate_cost[g, 0]
+            figures[t, 1] += (a1 + a2) * plan.gate_remission[g]
+            if gate.funds is not None:
+                extra.append((gate.funds.start, x2 + x3))
+            if gate.queue is not None:  # the new demand (and entrants) left waiting
+                extra.append((gate.queue.start, rest))
+            if gate.initial:
+                entries = entries * share
+        occ = np.zeros((n_comp, k_count))
+        occ[shift_to] = stay[shift_from]
+        occ[last] += stay[last]
+        if has_moves:
+            occ[edge_to] += into
+        for compartment, people in extra:
+            occ[compartment] += people
+        occ[plan.entry_to] += entries
+        cost[t] = spent
+        if plan.waiting.size:
+            waiting[t] = occ[plan.waiting].sum(axis=0)
+    return cost, figures, waiting
+
+
+def _edge_costs(plan: _Plan) -> Any:
+    """``(E, K)`` the one-off cost of each move as drawn, admission tranche included (the
+    plan's ``edge_cost`` leaves out the moves into gated states: they pay on admission)."""
+    full = plan.edge_cost.copy()
+    for part, cost in plan.demand_cost:
+        full[part] = cost
+    return full

@@ -92,6 +92,7 @@ scenario), with one scan of everyone's next-move month to find them. See
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -119,15 +120,13 @@ class People:
     order they entered: ``state`` (an index into ``model.states``), ``since`` (the
     month their current stay began: ``model.months - since`` months in it at the
     end), ``entry`` (the month they were identified), ``relapses`` (moves into
-    ``relapsed``), ``certificates`` (certificates issued to them) and ``most_paid``
-    (the most one of their certificates paid, in the scenario's currency; never
-    above the face value)."""
+    ``relapsed``) and ``most_paid`` (the most one of their certificates paid, in the
+    scenario's currency; never above the face value)."""
 
-    state: NDArray[np.int64]
-    since: NDArray[np.int64]
-    entry: NDArray[np.int64]
-    relapses: NDArray[np.int64]
-    certificates: NDArray[np.int64]
+    state: NDArray[np.integer[Any]]
+    since: NDArray[np.integer[Any]]
+    entry: NDArray[np.integer[Any]]
+    relapses: NDArray[np.integer[Any]]
     most_paid: NDArray[np.float64]
 
 
@@ -140,12 +139,23 @@ def run_individual(scenario: Scenario | Model, *, seed: int, scale: float = 1.0)
 @attrs.frozen(eq=False)
 class _Stays:
     """How stays end, as tables: a stay's pair (months in state ``i`` at the move,
-    destination) is entry ``e`` of its state's segment."""
+    destination ``u``) is entry ``e`` of its state's segment, packed as ``i << 16 | u``.
 
-    guide: Any  # (S * G,) int32: the entry of a cell, or -1 when a threshold crosses it
-    keys: Any  # (E,) float64: state + cumulative probability, for the crossed cells
-    month: Any  # (E,) int32: i, the months in state at the move (_NONE: no move)
-    target: Any  # (E,) int32: the destination
+    A cell of the guide table holds the pair every draw in it picks, or, when one
+    threshold crosses the cell, ``-(j + 1)``: draws below ``split[j]`` (in units of
+    2**-32) pick ``below[j]``, the others ``above[j]``; a cell two thresholds or more
+    cross holds ``_CROSSED`` and its draws are looked up in ``keys``."""
+
+    guide: Any  # (S * G,) int32
+    split: Any  # (J,) uint32... as int64: the first draw above the threshold
+    below: Any  # (J,) int32
+    above: Any  # (J,) int32
+    keys: Any  # (E,) float64: state + cumulative probability
+    packed: Any  # (E,) int32: i << 16 | u (i = _NONE: no move within the horizon)
+
+
+_CROSSED = -(2**31)
+"""A guide cell crossed by two thresholds or more."""
 
 
 def _stays(model: Model, horizon: int) -> _Stays:
@@ -158,27 +168,35 @@ def _stays(model: Model, horizon: int) -> _Stays:
     alive = np.cumprod(np.concatenate([np.ones((n, 1)), stay[:, :-1]], axis=1), axis=1)
     cells = 1 << _BITS
     guide = np.empty(n * cells, dtype=np.int32)
-    keys, month, target = [], [], []
-    offset = 0
+    keys, packed, split, below, above = [], [], [], [], []
     edges = np.arange(cells + 1) / cells
+    crossings = 0
     for s in range(n):
         moves = P[s][months] * alive[s][:, None]  # (T, S)
         moves[:, s] = 0.0
         i, u = np.nonzero(moves > 0)  # in order of months, then destinations
         cdf = np.minimum(np.cumsum(moves[i, u]), 1.0)
         cdf = np.concatenate([cdf, [1.0]])  # the rest: no move within the horizon
-        month.append(np.concatenate([i, [_NONE]]).astype(np.int32))
-        target.append(np.concatenate([u, [s]]).astype(np.int32))
+        pairs = (np.concatenate([i, [_NONE]]) << 16) | np.concatenate([u, [s]])
+        packed.append(pairs.astype(np.int32))
         keys.append(s + cdf)
         low = np.searchsorted(cdf, edges[:-1], side="right")
         high = np.searchsorted(cdf, edges[1:] - 2.0**-32, side="right")
-        guide[s * cells : (s + 1) * cells] = np.where(low == high, offset + low, -1)
-        offset += len(cdf)
+        cell = np.where(low == high, pairs[low], _CROSSED)
+        once = np.flatnonzero(high == low + 1)
+        cell[once] = -(crossings + np.arange(once.size) + 1)
+        crossings += once.size
+        split.append(np.ceil(cdf[low[once]] * 2.0**32).astype(np.int64))
+        below.append(pairs[low[once]])
+        above.append(pairs[high[once]])
+        guide[s * cells : (s + 1) * cells] = cell
     return _Stays(
         guide=guide,
+        split=np.concatenate(split),
+        below=np.concatenate(below).astype(np.int32),
+        above=np.concatenate(above).astype(np.int32),
         keys=np.concatenate(keys),
-        month=np.concatenate(month),
-        target=np.concatenate(target),
+        packed=np.concatenate(packed),
     )
 
 
@@ -190,7 +208,12 @@ def _whole(expected: NDArray[np.float64]) -> Any:
 
 
 class _Run:
-    """One run's people and tallies (the arrays the month loop works on)."""
+    """One run's people and tallies (the arrays the month loop works on).
+
+    Everything a stay does is known when it begins (its end and destination are drawn
+    then), so it is counted then: its months for the costs (``stays`` by state, start
+    and length, ``long`` for the months beyond the tunnel), and what its certificate
+    pays and releases. Only the moves are counted when they are made (``flows``)."""
 
     def __init__(self, model: Model, seed: int, scale: float) -> None:
         np = numpy()
@@ -199,74 +222,118 @@ class _Run:
         self.rng = np.random.default_rng(seed)
         self.bits = self.rng.bit_generator
         self.n_states, self.tunnel, self.horizon = len(model.internal), model.tunnel, model.months
-        self.tables = _stays(model, self.horizon)
+        n, months, horizon = self.n_states, self.tunnel, self.horizon
+        self.tables = _stays(model, horizon)
         self.entering = _whole(model.entries * scale)
         total = int(self.entering.sum())
-        self.state = np.zeros(total, dtype=np.int32)
+        self.route = np.zeros(total, dtype=np.int32)  # state << 16 | the state moved to next
         self.since = np.zeros(total, dtype=np.int16)
         self.due = np.full(total, _NONE, dtype=np.int16)
-        self.dest = np.zeros(total, dtype=np.int32)
         self.entry = np.zeros(total, dtype=np.int16)
         self.relapses = np.zeros(total, dtype=np.int32)
-        self.issued = np.zeros(total, dtype=np.int32)
         self.paid_now = np.zeros(total, dtype=np.float64)
         self.most_paid = np.zeros(total, dtype=np.float64)
         self.n = 0
-        n, months, horizon = self.n_states, self.tunnel, self.horizon
-        self.occupied = np.zeros(n, dtype=np.int64)
+        self.occupied = np.zeros(n)  # whole people, counted in floats like the tallies
         self.occupancy = np.zeros((horizon, n))
-        self.flows = np.zeros((horizon, n * n))
-        self.drawn = np.zeros((horizon, n * months * n))  # moves drawn, by row and destination
-        self.stays = np.zeros(n * (horizon + 1) * (months + 1))  # by state, start and length
+        self.flows = np.zeros((horizon, n, n))
+        self.stays = np.zeros(n * (horizon + 1) * (months + 1))  # by state, start, length
         self.long = np.zeros(n * (horizon + 2))  # stays of M months or more: a difference array
-        self.committed = np.zeros(horizon)
+        self.move_paid = np.zeros(horizon + 1)  # certificates paid on moves, by month
+        self.move_released = np.zeros(horizon + 1)
+        costly = (model.state_cost != 0).any(axis=1) | (model.certificate_cost != 0).any(axis=1)
+        self.paying = (
+            (model.certificate_cost != 0).any(axis=1)
+            | (model.certificate_move != 0).any(axis=(1, 2))
+            | (model.release != 0).any(axis=(1, 2))
+        )
+        self.counted = costly | self.paying
+        self.relapsed = model.states.index("relapsed")
+        # 1: costs or a certificate to count; 2: a certificate is issued; 4: a relapse
+        self.flags = self.counted.astype(np.int8)
+        if model.certificate_state >= 0:
+            self.flags[model.certificate_state] |= 2
+        self.flags[self.relapsed] |= 4
+        self.special = self.flags != 0  # a bool table: flatnonzero is fast on bools
         # what a certificate pays over the first j + 1 months of a stay
         shape = np.minimum(np.arange(horizon), months - 1)
         self.paid_by = np.cumsum(model.certificate_cost[:, shape], axis=1)
-        self.paying = model.certificate_cost.any(axis=1) | model.certificate_move.any(axis=(1, 2))
-        self.move_pay = model.certificate_move.reshape(n * months, n)
-
-    # -- stays ------------------------------------------------------------------------
+        self.move_pay = model.certificate_move.ravel()
+        self.release = model.release.ravel()
 
     def begin(self, people: Any, states: Any, t: int) -> None:
-        """``people`` begin a stay in ``states`` at the start of month ``t + 1``: draw its end."""
+        """``people`` begin a stay in ``states`` at the start of month ``t + 1``: draw when it
+        ends and where it goes, and count what it does."""
         np, tables = self.np, self.tables
         k = people.size
         if not k:
             return
+        n, months, horizon = self.n_states, self.tunnel, self.horizon
         raw = self.bits.random_raw((k + 1) // 2).view(np.uint32)[:k]
-        cell = (raw >> (32 - _BITS)).astype(np.int64) + (states.astype(np.int64) << _BITS)
-        pick = tables.guide[cell]
+        cell = (raw >> (32 - _BITS)).astype(np.int32)
+        cell |= states << _BITS
+        pick = np.take(tables.guide, cell)
         odd = np.flatnonzero(pick < 0)
-        if odd.size:
-            key = states[odd] + raw[odd] * 2.0**-32
-            pick[odd] = np.searchsorted(tables.keys, key, side="right")
-        self.state[people] = states
-        self.since[people] = t + 1
-        due = np.minimum(tables.month[pick].astype(np.int64) + (t + 1), _NONE)
-        due[due >= self.horizon] = _NONE
+        if odd.size:  # a threshold crosses the cell: compare with it
+            j = -1 - pick[odd]
+            crossed = np.flatnonzero(pick[odd] == _CROSSED)
+            j[crossed] = 0
+            draws = raw[odd]
+            pick[odd] = np.where(
+                draws < np.take(tables.split, j), np.take(tables.below, j), np.take(tables.above, j)
+            )
+            if crossed.size:  # two thresholds or more: look the draw up
+                where = odd[crossed]
+                key = states[where] + raw[where] * 2.0**-32
+                pick[where] = tables.packed[np.searchsorted(tables.keys, key, side="right")]
+        start = t + 1
+        due = pick >> 16
+        due += start
+        np.minimum(due, _NONE, out=due)
+        goes = pick & 0xFFFF
+        self.route[people] = (states << 16) | goes
+        self.since[people] = start
         self.due[people] = due
-        self.dest[people] = tables.target[pick]
-
-    def end(self, people: Any, states: Any, t: int) -> None:
-        """The stays of ``people`` in ``states`` end with month ``t`` (counted for costs)."""
-        np = self.np
-        start = self.since[people].astype(np.int64)
-        length = t - start + 1
-        months = self.tunnel
-        where = (states.astype(np.int64) * (self.horizon + 1) + start) * (months + 1)
-        where += np.minimum(length, months)
+        special = np.flatnonzero(np.take(self.special, states))
+        if not special.size:
+            return
+        flags = self.flags[states[special]]
+        issued = people[special[(flags & 2) != 0]]
+        if issued.size:  # a new certificate: what it paid so far
+            admission = self.model.admission_pay
+            self.paid_now[issued] = admission
+            if admission:
+                self.most_paid[issued] = np.maximum(self.most_paid[issued], admission)
+        self.relapses[people[special[(flags & 4) != 0]]] += 1
+        if start >= horizon:
+            return  # never present within the horizon
+        counted = special[(flags & 1) != 0]
+        if not counted.size:
+            return
+        states, due, goes, people = states[counted], due[counted], goes[counted], people[counted]
+        last = np.minimum(due, horizon - 1)  # the last month present within the horizon
+        length = last - start + 1
+        where = (states * (horizon + 1) + start) * (months + 1) + np.minimum(length, months)
         self.stays += np.bincount(where, minlength=self.stays.size)
         longer = np.flatnonzero(length >= months)
         if longer.size:
-            row = states[longer].astype(np.int64) * (self.horizon + 2)
-            self.long += np.bincount(row + start[longer] + months - 1, minlength=self.long.size)
-            self.long -= np.bincount(row + t + 1, minlength=self.long.size)
-        paying = self.paying[states]
-        if paying.any():
-            who = people[paying]  # each person once
-            self.paid_now[who] += self.paid_by[states[paying], length[paying] - 1]
-            self.most_paid[who] = np.maximum(self.most_paid[who], self.paid_now[who])
+            row = states[longer] * (horizon + 2)
+            self.long += np.bincount(row + start + months - 1, minlength=self.long.size)
+            self.long -= np.bincount(row + last[longer] + 1, minlength=self.long.size)
+        paying = np.flatnonzero(self.paying[states])
+        if not paying.size:
+            return
+        states, due, goes, people = states[paying], due[paying], goes[paying], people[paying]
+        length = length[paying]
+        moving = due < horizon
+        row = states * months + np.minimum(due - start, months - 1)
+        edge = np.where(moving, row * n + goes, 0)
+        on_move = np.where(moving, self.move_pay[edge], 0.0)
+        self.move_paid += np.bincount(np.minimum(due, horizon), on_move, minlength=horizon + 1)
+        released = np.where(moving, self.release[edge], 0.0)
+        self.move_released += np.bincount(np.minimum(due, horizon), released, horizon + 1)
+        self.paid_now[people] += self.paid_by[states, length - 1] + on_move
+        self.most_paid[people] = np.maximum(self.most_paid[people], self.paid_now[people])
 
 
 def simulate_people(
@@ -280,67 +347,55 @@ def simulate_people(
 
         raise ValidationError.at("scale", f"must be a positive number, not {scale!r}")
     run = _Run(model, seed, scale)
-    n_states, months, horizon = run.n_states, run.tunnel, run.horizon
+    n_states, horizon = run.n_states, run.horizon
     gates = _gates(model, scale)
-    relapsed = model.states.index("relapsed")
     budget = model.budget * scale if model.bounded else None
-    face_share = model.face * model.funding
-    remaining = None
+    face_share = (model.face * model.funding).tolist()
+    remaining: list[float] | None = None
     for t in range(horizon):
         if budget is not None and t % 12 == 0:
-            remaining = budget[t // 12].copy()
+            remaining = budget[t // 12].tolist()
         n = run.n
         due = np.flatnonzero(run.due[:n] == t)
-        src = run.state[due]
-        dst = run.dest[due].copy()
-        row = src.astype(np.int64) * months + np.minimum(t - run.since[due], months - 1)
-        run.drawn[t] += np.bincount(row * n_states + dst, minlength=n_states * months * n_states)
-        if due.size:
-            paying = run.paying[src]
-            if paying.any():
-                who = due[paying]
-                run.paid_now[who] += run.move_pay[row[paying], dst[paying]]
-        run.end(due, src, t)
+        route = np.take(run.route, due)
+        dst = route & 0xFFFF
+        route >>= 16
+        route *= n_states
+        route += dst
+        flows = run.flows[t]
+        flows.ravel()[:] = np.bincount(route, minlength=n_states * n_states)
         into = np.full(int(run.entering[t]), model.initial, dtype=np.int32)
         fresh = np.arange(n, n + into.size)
-        movers, sources, targets = [due], [src], [dst]
+        movers, targets = [due], [dst]
         for gate in gates:
             fundable = None
             if gate.funding is not None and remaining is not None:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    fundable = int(np.floor(np.nanmin(remaining / face_share) + 1e-9))
-            admitted, moves = gate.admit(run, t, (due, src, dst), (fresh, into), fundable)
+                fundable = min(
+                    math.floor(left / share + 1e-9)
+                    for left, share in zip(remaining, face_share, strict=True)
+                    if math.isfinite(left)
+                )
+            admitted, moves = gate.admit(run, t, (due, dst), (fresh, into), fundable, flows)
             if gate.funding is not None and remaining is not None:
-                remaining = remaining - admitted * face_share
+                remaining = [
+                    left - admitted * share
+                    for left, share in zip(remaining, face_share, strict=True)
+                ]
             for people, was, now in moves:
-                states = np.full(people.size, was, dtype=np.int32)
-                run.end(people, states, t)
+                flows[was, now] += people.size
                 movers.append(people)
-                sources.append(states)
                 targets.append(np.full(people.size, now, dtype=np.int32))
-        moved = np.concatenate(movers)
-        was = np.concatenate(sources)
-        now = np.concatenate(targets)
-        run.flows[t] = np.bincount(was.astype(np.int64) * n_states + now, minlength=n_states**2)
-        if model.certificate_state >= 0:
-            issued = moved[now == model.certificate_state]
-            if issued.size:
-                run.issued[issued] += 1
-                run.paid_now[issued] = model.admission_pay
-                run.most_paid[issued] = np.maximum(run.most_paid[issued], model.admission_pay)
-                run.committed[t] += issued.size * model.face
-        run.relapses[moved[now == relapsed]] += 1
-        run.occupied += np.bincount(now, minlength=n_states) - np.bincount(was, minlength=n_states)
-        run.begin(moved, now, t)
+        if len(movers) > 1:
+            run.begin(np.concatenate(movers), np.concatenate(targets), t)
+        else:
+            run.begin(due, dst, t)
+        run.occupied += flows.sum(axis=0) - flows.sum(axis=1)
         if into.size:
             run.entry[fresh] = t
             run.n = n + into.size
             run.occupied += np.bincount(into, minlength=n_states)
             run.begin(fresh, into, t)
         run.occupancy[t] = run.occupied
-    n = run.n
-    running = np.flatnonzero(run.since[:n] < horizon)
-    run.end(running, run.state[running], horizon - 1)
     return _results(model, run, seed, scale)
 
 
@@ -357,51 +412,58 @@ def _results(model: Model, run: _Run, seed: int, scale: float) -> tuple[Results,
     paid = np.zeros(horizon + months + 1)
     for j in range(months - 1):
         count = present[:, :, j + 1]  # (S, start): stays with more than j months
-        spent[j : j + horizon + 1] += count.T @ per_month[:, j]
-        paid[j : j + horizon + 1] += count.T @ model.certificate_cost[:, j]
+        spent[j : j + horizon + 1] += np.einsum("sa,s->a", count, per_month[:, j])
+        paid[j : j + horizon + 1] += np.einsum("sa,s->a", count, model.certificate_cost[:, j])
     tail = np.cumsum(run.long.reshape(n_states, horizon + 2), axis=1)[:, : horizon + 1]
-    spent[: horizon + 1] += tail.T @ per_month[:, months - 1]
-    paid[: horizon + 1] += tail.T @ model.certificate_cost[:, months - 1]
-    spent, paid = spent[:horizon], paid[:horizon]  # months count from the stays' start
-    drawn = run.drawn.reshape(horizon, -1)
-    moved_pay = drawn @ model.certificate_move.ravel()
-    released = drawn @ model.release.ravel()
-    flows = run.flows.reshape(horizon, n_states, n_states)
+    spent[: horizon + 1] += np.einsum("sa,s->a", tail, per_month[:, months - 1])
+    paid[: horizon + 1] += np.einsum("sa,s->a", tail, model.certificate_cost[:, months - 1])
+    spent, paid = spent[:horizon], paid[:horizon]
+    flows = run.flows
     one_off = np.einsum("tsu,su->t", flows, model.transition_cost)
-    admissions = (
-        flows[:, :, model.certificate_state].sum(axis=1) if model.certificate_state >= 0 else 0
-    )
+    issue = model.certificate_state
+    admissions = flows[:, :, issue].sum(axis=1) if issue >= 0 else np.zeros(horizon)
+    moved_pay = run.move_paid[:horizon]
     paid = paid + moved_pay + admissions * model.admission_pay
     total = spent + moved_pay + admissions * model.admission_pay + one_off
     shares = model.funding[None, :] / scale
-    fold = np.zeros((n_states, reported))
-    fold[np.arange(n_states), shown] = 1.0
-    shown_flows = np.einsum("tsu,sa,ub->tab", flows, fold, fold)
+    pair = (shown[:, None] * reported + shown[None, :]).ravel()  # the reported pair of each
+    order = np.argsort(pair, kind="stable")
+    targets, starts = np.unique(pair[order], return_index=True)
+    shown_flows = np.zeros((horizon, reported * reported))
+    shown_flows[:, targets] = np.add.reduceat(flows.reshape(horizon, -1)[:, order], starts, axis=1)
+    shown_flows = shown_flows.reshape(horizon, reported, reported)
     np.einsum("taa->ta", shown_flows)[:] = 0.0
     costs = total[:, None] * shares
     results = Results(
         model,
         "individual",
-        run.occupancy @ fold / scale,
+        _fold_states(run.occupancy, shown, reported) / scale,
         shown_flows / scale,
         run.entering.astype(np.float64) / scale,
         costs,
         costs * model.discount[:, None],
         seed=seed,
         paid=paid[:, None] * shares,
-        committed=run.committed[:, None] * shares,
-        released=released[:, None] * shares,
+        committed=(admissions * model.face)[:, None] * shares,
+        released=run.move_released[:horizon, None] * shares,
     )
     n = run.n
     people = People(
-        state=shown[run.state[:n]].astype(np.int64),
-        since=run.since[:n].astype(np.int64),
-        entry=run.entry[:n].astype(np.int64),
-        relapses=run.relapses[:n].astype(np.int64),
-        certificates=run.issued[:n].astype(np.int64),
-        most_paid=run.most_paid[:n].copy(),
+        state=shown[run.route[:n] >> 16],
+        since=run.since[:n],
+        entry=run.entry[:n],
+        relapses=run.relapses[:n],
+        most_paid=run.most_paid[:n],
     )
     return results, people
+
+
+def _fold_states(values: Any, shown: Any, reported: int) -> Any:
+    """``(T, S)`` by internal state as ``(T, R)`` by reported state."""
+    folded = values[:, :reported].copy()
+    for s in range(reported, values.shape[1]):
+        folded[:, shown[s]] += values[:, s]
+    return folded
 
 
 @attrs.define
@@ -413,14 +475,11 @@ class _Line:
     began: Any
 
     def current(self, run: _Run, t: int) -> None:
-        """Keep those still waiting whose own move (death, giving up) is not due in ``t``."""
+        """Keep those whose own move (death, giving up) is not due in ``t``: the others left
+        (a person leaves a list by such a move or by being taken off it)."""
         people = self.people
         if people.size:
-            keep = (
-                (run.state[people] == self.state)
-                & (run.since[people] == self.began)
-                & (run.due[people] != t)
-            )
+            keep = run.due[people] != t
             self.people, self.began = people[keep], self.began[keep]
 
     def take(self, count: int) -> Any:
@@ -450,17 +509,18 @@ class _Gate:
         self,
         run: _Run,
         t: int,
-        movers: tuple[Any, Any, Any],
+        movers: tuple[Any, Any],
         entrants: tuple[Any, Any],
         fundable: int | None,
+        flows: Any,
     ) -> tuple[int, list[tuple[Any, int, int]]]:
         """Apply the admission rule (see the module documentation). ``movers`` are the
-        people whose move is due (people, source, destination) and ``entrants`` the
-        month's newly identified (people, state); the destinations and states change in
-        place. Returns how many were admitted and the moves of the waiting (people,
-        from, to)."""
+        people whose move is due and their destinations, ``entrants`` the month's newly
+        identified and their state, ``flows`` the month's moves (``S x S``); destinations,
+        states and the refused moves change in place. Returns how many were admitted and
+        the moves of the waiting (people, from, to)."""
         np, c = run.np, self.state
-        due, src, dst = movers
+        due, dst = movers
         fresh, into = entrants
         for line in (self.funding, self.queue):
             if line is not None:
@@ -473,7 +533,7 @@ class _Gate:
         total = g1 + g2 + g3
         free = total
         if np.isfinite(self.places):
-            leaving = int(np.count_nonzero(src == c))
+            leaving = int(flows[c].sum())
             free = max(int(self.places) - int(run.occupied[c]) + leaving, 0)
         seats = min(free, total)
         admit = seats if fundable is None else min(seats, max(fundable, 0))
@@ -502,11 +562,15 @@ class _Gate:
                 if not chosen.size:
                     continue
                 assert line is not None  # a refusal needs a list: checked by the counts above
-                people = ids[chosen]
                 mover = chosen[chosen < demand.size]
-                dst[demand[mover]] = line.state
+                if mover.size:  # they move to the list instead
+                    dst[demand[mover]] = line.state
+                    source = run.route[due[demand[mover]]] >> 16
+                    source = np.bincount(source, minlength=len(flows))
+                    flows[:, c] -= source
+                    flows[:, line.state] += source
                 into[asking[chosen[chosen >= demand.size] - demand.size]] = line.state
-                line.join(np, people, t)
+                line.join(np, ids[chosen], t)
         return admit, moves
 
 

@@ -45,9 +45,16 @@ The arrays, on internal states (``S``) unless said otherwise:
   (days served, a tranche for months without relapse); ``certificate_move``:
   ``(S, M, S)`` paid on a move drawn in month ``m`` of a stay (a tranche on a
   milestone, a dropout payment); ``release``: ``(S, M, S)`` the part of the face
-  value released on that move, when the certificate ends with it;
+  value released on that move, when the certificate ends with it; ``leave_pay``
+  and ``leave_release``: ``(S, M)`` their expectations over the moves drawn from
+  ``(s, m)`` (what the cohort engine counts);
 - ``budget``: ``(Y, F)`` the money for certificates of each year of the horizon and
   funding source (``inf`` for a source without a budget);
+- :attr:`~Model.pattern`: the moves ``P`` can make, ``(S, M, S)`` booleans, and the
+  months a row of ``P`` may change in, ``(S, M)`` booleans (a superset: from the
+  scenario's bands, mortality and certificate course when compiled, shared by every
+  scenario with the same structure so that a batch of samples reads it once; read
+  from ``P`` itself for a model whose arrays were changed by hand);
 - ``entries``: ``(T,)`` people identified each month (entering ``initial``);
   ``entries_by_source``: ``(R', T)`` by referral source (``sources``);
 - ``funding``: ``(F,)`` shares of the funding sources (``funders``);
@@ -156,6 +163,7 @@ class Model:
     certificate_move: Any = None
     release: Any = None
     budget: Any = None
+    _derived: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     @property
     def months(self) -> int:
@@ -167,6 +175,51 @@ class Model:
         internal states keep the same index."""
         name = state.value if isinstance(state, State) else state
         return self.states.index(name)
+
+    def _leaving(self, name: str, amounts: Any) -> NDArray[np.float64]:
+        if name not in self._derived:
+            np = numpy()
+            leaving = np.zeros(self.P.shape[:2])
+            rows = self.certificate_rows
+            if rows.size:  # only the certificate's states have amounts on their moves
+                leaving[rows] = (self.P[rows] * amounts[rows]).sum(axis=2)
+            self._derived[name] = leaving
+        return self._derived[name]  # type: ignore[no-any-return]
+
+    @property
+    def certificate_rows(self) -> NDArray[np.int64]:
+        """The internal states a certificate pays or releases in (stage III and copies)."""
+        if "rows" not in self._derived:
+            np = numpy()
+            if self.certificate_state < 0:
+                self._derived["rows"] = np.zeros(0, dtype=np.int64)
+            else:
+                copies = np.arange(len(self.states), len(self.internal))
+                self._derived["rows"] = np.concatenate([[self.certificate_state], copies])
+        return self._derived["rows"]  # type: ignore[no-any-return]
+
+    @property
+    def leave_pay(self) -> NDArray[np.float64]:
+        """``(S, M)`` the certificate payments expected on the moves drawn from ``(s, m)``."""
+        return self._leaving("leave_pay", self.certificate_move)
+
+    @property
+    def leave_release(self) -> NDArray[np.float64]:
+        """``(S, M)`` the releases expected on the moves drawn from ``(s, m)``."""
+        return self._leaving("leave_release", self.release)
+
+    @property
+    def pattern(self) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """The moves ``P`` can make and the months its rows may change in (see above)."""
+        if "pattern" not in self._derived:
+            np = numpy()
+            moved = self.P > 0
+            n = moved.shape[0]
+            moved[np.arange(n), :, np.arange(n)] = False
+            change = np.zeros(self.P.shape[:2], dtype=bool)
+            change[:, 1:] = (self.P[:, 1:] != self.P[:, :-1]).any(axis=2)
+            self._derived["pattern"] = (moved, change)
+        return self._derived["pattern"]  # type: ignore[no-any-return]
 
     @property
     def bounded(self) -> bool:
@@ -231,12 +284,14 @@ class _Course:
         self.copies: list[tuple[State, tuple[_Month, ...]]] = []
         self.names: list[str] = []
         self._memo: dict[tuple[State, int, int], int] = {}
+        self.start_months: tuple[_Month, ...] = ()
         self._by_sign: dict[tuple[State, tuple[_Month, ...]], int] = {}
 
     def start(self, first_free: int) -> tuple[_Month, ...]:
         """The months of stage III (the certificate's own state), building every copy."""
         self.next = first_free
-        return self._months(State.SOCIAL_REHABILITATION, 0, 0)
+        self.start_months = self._months(State.SOCIAL_REHABILITATION, 0, 0)
+        return self.start_months
 
     def _paid_at_entry(self, state: State, served: int, since_iv: int) -> Money:
         if self.per_diem:
@@ -379,6 +434,76 @@ def _pathway_rows(scenario: Scenario, n: int, tunnel: int) -> Any:
     return P, death
 
 
+def _structure_key(scenario: Scenario, tunnel: int, n: int) -> tuple[Any, ...]:
+    """What the pattern of moves depends on: the states and the moves each band lists."""
+    bands = tuple(
+        (state, tuple((b.from_month, tuple(sorted(b.to, key=list(State).index))) for b in rows))
+        for state, rows in sorted(
+            scenario.transitions.items(), key=lambda x: list(State).index(x[0])
+        )
+    )
+    return (
+        n,
+        tunnel,
+        bands,
+        scenario.mortality_per_100_person_years > 0,
+        scenario.leave_waiting_per_month > 0,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(
+    key: tuple[Any, ...], course: _Course | None, fixed: tuple[int, ...], lists: tuple[int, ...]
+) -> tuple[Any, Any]:
+    """The moves ``P`` can make and the months its rows may change in (see :class:`Model`)."""
+    np = numpy()
+    n, tunnel, bands, mortal, leaving = key
+    dead, dropped, funding_queue = fixed
+    index = {s: i for i, s in enumerate(State)}
+    moved = np.zeros((n, tunnel, n), dtype=bool)
+    change = np.zeros((n, tunnel), dtype=bool)
+    for state, rows in bands:
+        i = index[state]
+        if state in _ABSORBING:
+            continue
+        for k, (start, targets) in enumerate(rows):
+            end = rows[k + 1][0] if k + 1 < len(rows) else tunnel
+            for target in targets:
+                moved[i, start : min(end, tunnel), index[target]] = True
+            if k and start < tunnel:
+                change[i, start] = True
+    if mortal:
+        for state in LIVING_STATES:
+            moved[index[state], :, dead] = True
+    for w in lists + ((funding_queue,) if funding_queue >= 0 else ()):
+        moved[w, :, dead] = mortal
+        moved[w, :, dropped] = leaving
+    if course is not None:
+        first_copy = n - len(course.copies)
+        steps = [(index[CERTIFICATE_STATE], CERTIFICATE_STATE, course.start_months)]
+        steps += [(first_copy + k, st, m) for k, (st, m) in enumerate(course.copies)]
+        for s, state, months in steps:
+            plain = index[state]
+            if s != plain:  # a copy: the plain state's row, staying in the copy
+                moved[s], change[s] = moved[plain], change[plain]
+                moved[s, :, plain] = False
+            forward = course.route.get(state)
+            if forward is None:
+                continue
+            target = index[forward]
+            successors = [month.successor for month in months]
+            for m, successor in enumerate(successors):
+                if successor != target and moved[s, m, target]:
+                    moved[s, m, target] = False
+                    moved[s, m, successor] = True
+                if m and successor != successors[m - 1]:
+                    change[s, m] = True
+    for s in range(n):
+        moved[s, :, s] = False
+    moved.flags.writeable = change.flags.writeable = False
+    return moved, change
+
+
 def compile_model(scenario: Scenario) -> Model:
     """The arrays of ``scenario`` (see the module documentation)."""
     np = numpy()
@@ -493,11 +618,17 @@ def compile_model(scenario: Scenario) -> Model:
             for year in range(scenario.years):
                 amount = scenario.budget[funder].get(scenario.start.year + year)
                 budget[year, k] = 0.0 if amount is None else float(amount.amount)
+    pattern = _pattern(
+        _structure_key(scenario, tunnel, len(names)),
+        course,
+        tuple(int(x) for x in (dead, dropped, funding_queue)),
+        tuple(w for w, _ in queues),
+    )
     face = float(certificate.face.amount) if certificate is not None else 0.0
     admission = 0.0
     if course is not None:
         admission = float(course.tranches.get((Milestone.ADMISSION, None), course.zero).amount)
-    return Model(
+    model = Model(
         scenario=scenario,
         states=tuple(reported),
         tunnel=tunnel,
@@ -526,3 +657,5 @@ def compile_model(scenario: Scenario) -> Model:
         release=release,
         budget=budget,
     )
+    model._derived["pattern"] = pattern  # the same object for every sample of a sweep
+    return model

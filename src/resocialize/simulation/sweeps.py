@@ -86,7 +86,7 @@ METRICS: Final = (
 TARGET_TASK_SECONDS: Final = 1.0
 """How long a chunk of samples should run, when the chunk size is not given."""
 
-BLOCK: Final = 256
+BLOCK: Final = 1024
 """The cohort engine runs samples in batches of this many consecutive ones (the last
 block may be smaller). Blocks are never split between chunks, so every sample is
 always computed in the same batch, bit for bit, whatever the chunk size or executor."""
