@@ -62,10 +62,13 @@ The rules, as decided for this library:
   then the fewest cells, then the smallest sum of counts, with ties broken by
   position, so the result is deterministic. Published zeros are never hidden as
   secondary counts (they are published by rule and would protect only upwards).
-  Finally every secondary count that is not needed is published again, the
-  largest first. The result is not always the smallest possible suppression
-  (that problem is hard), but it is always safe: :func:`recoverable` of it is
-  empty, which the tests check over random tables.
+  Every secondary count that is not needed is then published again, the
+  largest first. This runs for four orders of the primary counts (by position,
+  largest first, smallest first, from the bottom right) and keeps the cheapest
+  result, which is improved while publishing one of its secondary counts again
+  and protecting anew without it costs less. The result is not always the
+  smallest possible suppression (this is a heuristic), but it is always safe:
+  :func:`recoverable` of it is empty, which the tests check over random tables.
 - **One-way tables and single lines.** A table of one column (or one row) is an
   ordinary table whose row totals (column totals) repeat its cells. A hidden
   cell needs a second hidden cell of its line (the smallest that protects it);
@@ -81,7 +84,7 @@ The rules, as decided for this library:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from typing import Final
 
@@ -115,6 +118,9 @@ _Cost = tuple[int, int, int]
 """What hiding a count costs: totals hidden, cells hidden, sum of the counts hidden."""
 
 _FREE: Final[_Cost] = (0, 0, 0)
+
+_Key = Callable[["_Layout", Position], tuple[int, ...]]
+"""An order of positions of a layout."""
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -404,7 +410,6 @@ def _bordered(table: CountTable | SuppressedTable) -> tuple[tuple[int | None, ..
 # --- secondary suppression -------------------------------------------------------------------
 
 
-@attrs.frozen
 class _Layout:
     """The bordered table of true counts, and the moves a reader cannot rule out.
 
@@ -415,37 +420,39 @@ class _Layout:
     shift through it keeps every count non-negative.
     """
 
-    values: tuple[tuple[int, ...], ...]
+    __slots__ = ("_arcs", "_costs", "height", "values", "width")
 
-    @property
-    def height(self) -> int:
-        return len(self.values)
-
-    @property
-    def width(self) -> int:
-        return len(self.values[0])
+    def __init__(self, values: tuple[tuple[int, ...], ...]) -> None:
+        self.values = values
+        self.height = len(values)
+        self.width = len(values[0])
+        self._arcs: dict[Position, tuple[tuple[int, int], ...]] = {}
+        self._costs: dict[Position, _Cost] = {}
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                # row node to column node when the count may go up (a cell, the grand
+                # total) or down (a row or column total); back the other way for the
+                # opposite move. Going down needs a count above zero.
+                up = _sign(i, j, self.height - 1, self.width - 1) > 0
+                arcs: list[tuple[int, int]] = []
+                if up or value > 0:
+                    arcs.append((i, self.height + j))
+                if not up or value > 0:
+                    arcs.append((self.height + j, i))
+                self._arcs[(i, j)] = tuple(arcs)
+                total = i == self.height - 1 or j == self.width - 1
+                self._costs[(i, j)] = (1, 0, value) if total else (0, 1, value)
 
     def is_total(self, position: Position) -> bool:
         return position[0] == self.height - 1 or position[1] == self.width - 1
 
     def arcs(self, position: Position) -> tuple[tuple[int, int], ...]:
-        """The directed moves through ``position``: row node to column node when its count
-        may go up (a cell, the grand total) or a total may go down; back the other way
-        when a cell may go down or a total up. Going down needs a count above zero."""
-        i, j = position
-        row, column = i, self.height + j
-        value = self.values[i][j]
-        up = _sign(i, j, self.height - 1, self.width - 1) > 0
-        arcs: list[tuple[int, int]] = []
-        if up or value > 0:
-            arcs.append((row, column))
-        if not up or value > 0:
-            arcs.append((column, row))
-        return tuple(arcs)
+        """The directed moves through ``position``."""
+        return self._arcs[position]
 
     def cost(self, position: Position) -> _Cost:
-        value = self.values[position[0]][position[1]]
-        return (1, 0, value) if self.is_total(position) else (0, 1, value)
+        """What hiding the count at ``position`` costs."""
+        return self._costs[position]
 
 
 def _adjacency(
@@ -479,16 +486,56 @@ def _first_pinned(layout: _Layout, hidden: Iterable[Position]) -> Position | Non
     """The first hidden position (in the given order) whose count a reader can tell."""
     ordered = list(hidden)
     graph = _adjacency(layout, ordered)
+    if all(len(layout.arcs(p)) == 2 for p in ordered):
+        # every hidden count may go up and down: a count is pinned exactly when its edge is
+        # a bridge of the (then undirected) graph of hidden counts
+        bridges = _bridges(graph)
+        return next((p for p in ordered if p in bridges), None)
     for position in ordered:
         if not any(_reaches(graph, end, start, position) for start, end in layout.arcs(position)):
             return position
     return None
 
 
+def _bridges(graph: Mapping[int, list[tuple[int, Position]]]) -> set[Position]:
+    """The bridges of an undirected graph given with both directions of each edge (Tarjan,
+    without recursion)."""
+    found: set[Position] = set()
+    order: dict[int, int] = {}
+    low: dict[int, int] = {}
+    for root in sorted(graph):
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        stack: list[tuple[int, Position | None, Iterator[tuple[int, Position]]]] = [
+            (root, None, iter(graph[root]))
+        ]
+        while stack:
+            node, via, edges = stack[-1]
+            for nxt, position in edges:
+                if position == via:
+                    continue
+                if nxt in order:
+                    low[node] = min(low[node], order[nxt])
+                else:
+                    order[nxt] = low[nxt] = len(order)
+                    stack.append((nxt, position, iter(graph.get(nxt, ()))))
+                    break
+            else:
+                stack.pop()
+                if stack and via is not None:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > order[parent]:
+                        found.add(via)
+    return found
+
+
 def _cheapest_cycle(
     layout: _Layout, pinned: Position, hidden: frozenset[Position], candidates: Iterable[Position]
-) -> tuple[Position, ...]:
-    """The cheapest further positions to hide that put ``pinned`` on a cycle of moves."""
+) -> tuple[Position, ...] | None:
+    """The cheapest further positions to hide that put ``pinned`` on a cycle of moves
+    (``None`` when the candidates close no cycle)."""
     usable = sorted(hidden | frozenset(candidates))
     graph = _adjacency(layout, (p for p in usable if p != pinned))
     best: tuple[_Cost, tuple[Position, ...]] | None = None
@@ -496,9 +543,7 @@ def _cheapest_cycle(
         found = _cheapest_path(layout, graph, end, start, hidden)
         if found is not None and (best is None or found[0] < best[0]):
             best = found
-    if best is None:  # pragma: no cover - the totals always close a cycle (see suppress)
-        raise AssertionError(f"no cycle of moves through {pinned}")
-    return best[1]
+    return None if best is None else best[1]
 
 
 def _cheapest_path(
@@ -533,6 +578,90 @@ def _cheapest_path(
                 back[nxt] = (node, position)
                 heapq.heappush(queue, (new, nxt))
     return None
+
+
+_ORDERS: Final[tuple[_Key, ...]] = (
+    lambda layout, p: (layout.is_total(p), *p),
+    lambda layout, p: (layout.is_total(p), -layout.values[p[0]][p[1]], *p),
+    lambda layout, p: (layout.is_total(p), layout.values[p[0]][p[1]], *p),
+    lambda layout, p: (layout.is_total(p), -p[0], -p[1]),
+)
+"""The orders in which :func:`suppress` tries to protect the primary counts (it keeps the
+cheapest result): by position, largest first, smallest first, from the bottom right."""
+
+
+def _total_cost(layout: _Layout, positions: Iterable[Position]) -> _Cost:
+    costs = [layout.cost(p) for p in positions]
+    return (sum(c[0] for c in costs), sum(c[1] for c in costs), sum(c[2] for c in costs))
+
+
+def _secondary(
+    layout: _Layout, primary: list[Position], candidates: list[Position]
+) -> frozenset[Position]:
+    """The secondary counts: the cheapest found by protecting the primary counts in each of
+    :data:`_ORDERS`, then improved one secondary count at a time."""
+    tries: list[tuple[_Cost, list[Position], frozenset[Position], _Key]] = []
+    for key in _ORDERS:
+        found = _protect(layout, primary, frozenset(), candidates, key)
+        if found is None:  # pragma: no cover - with every candidate the totals close a cycle
+            raise AssertionError("no secondary suppression protects the primary counts")
+        tries.append((_total_cost(layout, found), sorted(found), found, key))
+    _, _, found, key = min(tries, key=lambda t: (t[0], t[1]))
+    return _improve(layout, primary, found, candidates, key)
+
+
+def _improve(
+    layout: _Layout,
+    primary: list[Position],
+    secondary: frozenset[Position],
+    candidates: list[Position],
+    key: _Key,
+) -> frozenset[Position]:
+    """Publish one secondary count again and protect anew without it, while that is cheaper."""
+    best = _total_cost(layout, secondary)
+    improved = True
+    while improved:
+        improved = False
+        for position in sorted(secondary, key=lambda p: (layout.cost(p), p), reverse=True):
+            others = [p for p in candidates if p != position]
+            trial = _protect(layout, primary, secondary - {position}, others, key)
+            if trial is None:
+                continue
+            cost = _total_cost(layout, trial)
+            if cost < best:
+                secondary, best, improved = trial, cost, True
+                break
+    return secondary
+
+
+def _protect(
+    layout: _Layout,
+    primary: list[Position],
+    start: frozenset[Position],
+    candidates: list[Position],
+    key: _Key,
+) -> frozenset[Position] | None:
+    """Hide ``start`` and, for each hidden count not yet safe (in the order of ``key``), the
+    cheapest cycle of candidates; then publish again, costliest first, what is not needed.
+    ``None`` when the candidates cannot protect every count."""
+    hidden = set(primary) | start
+    secondary: set[Position] = set(start)
+    order = sorted(hidden, key=lambda p: key(layout, p))
+    while (pinned := _first_pinned(layout, order)) is not None:
+        added = _cheapest_cycle(
+            layout, pinned, frozenset(hidden), (p for p in candidates if p not in hidden)
+        )
+        if added is None:
+            return None
+        hidden.update(added)
+        secondary.update(added)
+        order += sorted(added, key=lambda p: key(layout, p))
+    for position in sorted(secondary, key=lambda p: (layout.cost(p), p), reverse=True):
+        rest = [p for p in order if p != position]
+        if _first_pinned(layout, rest) is None:
+            order = rest
+            secondary.discard(position)
+    return frozenset(secondary)
 
 
 def _sensitive(value: int, k: int, publish_zeros: bool) -> bool:
@@ -605,25 +734,11 @@ def suppress(
     problems.check("publish_zeros", bool_problem(publish_zeros))
     problems.raise_if_any()
     values = _bordered(table)
-    layout = _Layout(values)  # type: ignore[arg-type]  # a CountTable has no hidden count
+    layout = _Layout(values)  # type: ignore[arg-type]  # a CountTable hides no count
     positions = [(i, j) for i in range(layout.height) for j in range(layout.width)]
     primary = [p for p in positions if _sensitive(layout.values[p[0]][p[1]], k, publish_zeros)]
     candidates = [p for p in positions if p not in set(primary) and layout.values[p[0]][p[1]] > 0]
-    hidden = set(primary)
-    secondary: set[Position] = set()
-    order = sorted(primary, key=lambda p: (layout.is_total(p), p))
-    while (pinned := _first_pinned(layout, order)) is not None:
-        added = _cheapest_cycle(
-            layout, pinned, frozenset(hidden), (p for p in candidates if p not in hidden)
-        )
-        hidden.update(added)
-        secondary.update(added)
-        order += sorted(added, key=lambda p: (layout.is_total(p), p))
-    for position in sorted(secondary, key=lambda p: (layout.cost(p), p), reverse=True):
-        rest = [p for p in order if p != position]
-        if _first_pinned(layout, rest) is None:
-            order = rest
-            secondary.discard(position)
+    secondary = _secondary(layout, primary, candidates)
     hidden = set(primary) | secondary
     published = [
         tuple(None if (i, j) in hidden else value for j, value in enumerate(row))
@@ -728,18 +843,14 @@ def _pivot(rows: list[list[Fraction]], basis: list[int], r: int, c: int) -> None
 def _maximize(rows: list[list[Fraction]], basis: list[int], cost: list[Fraction]) -> int | None:
     """Primal simplex with Bland's rule from a feasible basis; ``None`` at the optimum, or
     the entering column of an unbounded ray."""
+    # the reduced costs, kept as one more row of the tableau
+    reduced = [*cost, Fraction(0)]
+    for i, b in enumerate(basis):
+        if cost[b]:
+            factor = cost[b]
+            reduced = [x - factor * y for x, y in zip(reduced, rows[i], strict=True)]
     while True:
-        basic = set(basis)
-        entering = None
-        for j in range(len(cost)):
-            if j in basic:
-                continue
-            reduced = cost[j] - sum(
-                (cost[b] * rows[i][j] for i, b in enumerate(basis) if cost[b]), Fraction(0)
-            )
-            if reduced > 0:
-                entering = j
-                break
+        entering = next((j for j in range(len(cost)) if reduced[j] > 0), None)
         if entering is None:
             return None
         leaving: tuple[Fraction, int, int] | None = None
@@ -751,6 +862,10 @@ def _maximize(rows: list[list[Fraction]], basis: list[int], cost: list[Fraction]
         if leaving is None:
             return entering
         _pivot(rows, basis, leaving[2], entering)
+        factor = reduced[entering]
+        for j, x in enumerate(rows[leaving[2]]):
+            if x:
+                reduced[j] -= factor * x
 
 
 def _always_zero(
