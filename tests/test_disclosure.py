@@ -362,6 +362,12 @@ def test_a_suppressed_table_lists_what_it_hides_and_adds_up() -> None:
     assert caught.value.paths == ("k", "row_totals", "total", "notes[0]")
 
 
+def test_a_suppressed_table_reads_positions_written_as_lists() -> None:
+    t = table((12, 9, 3), (20, 14, 11))
+    good = by_hand(t, {(0, 2), (0, 1), (1, 1), (1, 2)})
+    assert attrs_evolve(good, primary=[[0, 1], [0, 2], [1, 1], [1, 2]]) == good
+
+
 def attrs_evolve(t: SuppressedTable, **changes: object) -> SuppressedTable:
     import attrs
 

@@ -137,6 +137,13 @@ def _tuple(value: object) -> object:
     return tuple(value) if isinstance(value, list | tuple) else value
 
 
+def _positions(value: object) -> object:
+    """Accept lists for the positions (as JSON gives them); anything else is left for the check."""
+    if isinstance(value, list | tuple):
+        return tuple(tuple(item) if isinstance(item, list) else item for item in value)
+    return value
+
+
 def _grid(value: object) -> object:
     """Accept nested lists for the cells; anything else is left for the check."""
     if isinstance(value, list | tuple):
@@ -280,9 +287,9 @@ class SuppressedTable(Checked):
     """The published column totals; ``None`` where hidden."""
     total: int | None
     """The published grand total, or ``None`` when hidden."""
-    primary: tuple[Position, ...] = attrs.field(default=(), converter=_tuple)
+    primary: tuple[Position, ...] = attrs.field(default=(), converter=_positions)
     """Positions hidden for being under ``k``."""
-    secondary: tuple[Position, ...] = attrs.field(default=(), converter=_tuple)
+    secondary: tuple[Position, ...] = attrs.field(default=(), converter=_positions)
     """Positions hidden so that the primary ones cannot be recomputed."""
     notes: tuple[Reason, ...] = attrs.field(default=(), converter=_tuple)
     """One reason per hidden position: what was hidden and why."""
@@ -737,7 +744,8 @@ def suppress(
     layout = _Layout(values)  # type: ignore[arg-type]  # a CountTable hides no count
     positions = [(i, j) for i in range(layout.height) for j in range(layout.width)]
     primary = [p for p in positions if _sensitive(layout.values[p[0]][p[1]], k, publish_zeros)]
-    candidates = [p for p in positions if p not in set(primary) and layout.values[p[0]][p[1]] > 0]
+    small = set(primary)
+    candidates = [p for p in positions if p not in small and layout.values[p[0]][p[1]] > 0]
     secondary = _secondary(layout, primary, candidates)
     hidden = set(primary) | secondary
     published = [
