@@ -299,11 +299,9 @@ class _Run:
             return
         flags = self.flags[states[special]]
         issued = people[special[(flags & 2) != 0]]
-        if issued.size:  # a new certificate: what it paid so far
-            admission = self.model.admission_pay
-            self.paid_now[issued] = admission
-            if admission:
-                self.most_paid[issued] = np.maximum(self.most_paid[issued], admission)
+        if issued.size:  # a new certificate: the last one's total counts, then it begins
+            self.most_paid[issued] = np.maximum(self.most_paid[issued], self.paid_now[issued])
+            self.paid_now[issued] = self.model.admission_pay
         self.relapses[people[special[(flags & 4) != 0]]] += 1
         if start >= horizon:
             return  # never present within the horizon
@@ -333,7 +331,6 @@ class _Run:
         released = np.where(moving, self.release[edge], 0.0)
         self.move_released += np.bincount(np.minimum(due, horizon), released, horizon + 1)
         self.paid_now[people] += self.paid_by[states, length - 1] + on_move
-        self.most_paid[people] = np.maximum(self.most_paid[people], self.paid_now[people])
 
 
 def simulate_people(
@@ -448,6 +445,7 @@ def _results(model: Model, run: _Run, seed: int, scale: float) -> tuple[Results,
         released=run.move_released[:horizon, None] * shares,
     )
     n = run.n
+    np.maximum(run.most_paid[:n], run.paid_now[:n], out=run.most_paid[:n])  # the last ones
     people = People(
         state=shown[run.route[:n] >> 16],
         since=run.since[:n],
