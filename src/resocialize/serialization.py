@@ -614,16 +614,42 @@ def _structure_items(value: object, element: Any, hook: Hook) -> list[Any]:
     return out
 
 
+def _fixed(tp: Any) -> tuple[Any, ...] | None:
+    """The element types of a fixed-length tuple (``tuple[int, int]``), else ``None``."""
+    args = get_args(tp)
+    if not _is_tuple(tp) or not args or (len(args) == 2 and args[1] is Ellipsis):
+        return None
+    return args
+
+
 def _element_type(tp: Any) -> Any:
     args = get_args(tp)
     if not args:
         return Any
-    if _is_tuple(tp) and not (len(args) == 2 and args[1] is Ellipsis):
-        raise TypeError(f"only homogeneous tuples (tuple[X, ...]) are supported, not {tp}")
     return args[0]
 
 
 def _tuple_structure_factory(tp: Any, converter: cattrs.Converter) -> Hook:
+    fixed = _fixed(tp)
+    if fixed is not None:
+        hooks = [(element, converter.get_structure_hook(element)) for element in fixed]
+
+        def structure_fixed(value: object, _: Any) -> tuple[Any, ...]:
+            items = _items(value)
+            if len(items) != len(hooks):
+                raise _refuse(f"must be an array of {len(hooks)} items, not {len(items)}")
+            out: list[Any] = []
+            problems: list[FieldProblem] = []
+            for index, (item, (element, hook)) in enumerate(zip(items, hooks, strict=True)):
+                try:
+                    out.append(hook(item, element))
+                except Exception as exc:  # every failure becomes a problem at its index
+                    problems.extend(_problems(exc, f"$[{index}]"))
+            if problems:
+                raise ValidationError(problems)
+            return tuple(out)
+
+        return structure_fixed
     element = _element_type(tp)
     hook = converter.get_structure_hook(element)
 
@@ -644,6 +670,14 @@ def _frozenset_structure_factory(tp: Any, converter: cattrs.Converter) -> Hook:
 
 
 def _tuple_unstructure_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any], Any]:
+    fixed = _fixed(tp)
+    if fixed is not None:
+        hooks = [converter.get_unstructure_hook(element) for element in fixed]
+
+        def unstructure_fixed(value: Iterable[Any]) -> list[Any]:
+            return [hook(item) for hook, item in zip(hooks, value, strict=True)]
+
+        return unstructure_fixed
     hook = converter.get_unstructure_hook(_element_type(tp))
 
     def unstructure_tuple(value: Iterable[Any]) -> list[Any]:
