@@ -432,6 +432,8 @@ def test_stock_and_flow_of_every_stage_agree_in_every_period(
             on_road = sum(table.count(f"{s}.in_at_end", group, period) for s in STAGES)
             assert on_road <= in_states
     for before, after in itertools.pairwise(periods):
+        if before.end + timedelta(days=1) != after.start:
+            continue
         for group in table.groups:
             for stage in STAGES:
                 assert table.count(f"{stage}.in_at_end", group, before) == table.count(

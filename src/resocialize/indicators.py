@@ -770,6 +770,9 @@ _Counts = dict[tuple[int, str], int]
 _Days = dict[tuple[int, int], tuple[int, Fraction, Fraction, Fraction]]
 """Per period: (group code, stage) -> spells ended, and the quartiles of their days."""
 
+_Tally = list[tuple[int, int, int, int]]
+"""Counted entries of the numpy path: (interval, group code, code of what, how many)."""
+
 _STAGE_NAMES: Final = ("", *(_stage_name(stage) for stage in Stage))
 _STATE_NAMES: Final = tuple(f"state.{state.value}" for state in STATES)
 _SOURCE_NAMES: Final = tuple(f"identified.{source.value}" for source in SOURCES)
@@ -888,28 +891,68 @@ def _count_python(
 def _count_numpy(
     h: Histories, grouping: _Grouping, spans: Sequence[tuple[int, int]], as_of: int
 ) -> tuple[set[int], list[tuple[_Counts, _Days]]]:
-    """The same counts, vectorized over every entry at once."""
+    """The same counts, vectorized over every entry at once.
+
+    The days are cut into intervals at the first day of every period and the day
+    after its end (or after ``as_of``); a table of days gives each entry its
+    interval (the entries after ``as_of`` one left out), and each kind of count
+    is one tally of (interval, group, what) over the entries. A period adds up
+    its intervals; its stocks add up the flows of every interval before it.
+    """
     np = _numpy()
+    results: list[tuple[_Counts, _Days]] = [({}, {}) for _ in spans]
+    total = len(h.events)
+    if total == 0:
+        return set(), results
     offsets = np.frombuffer(h.offsets, dtype=np.int64)
-    n_cases = len(h.case_ids)
     starts = offsets[:-1]
     events = np.frombuffer(h.events, dtype=np.int8)
     targets = np.frombuffer(h.targets, dtype=np.int8)
     days = np.frombuffer(h.days, dtype=np.int32)
     size = grouping.size
-    total = len(events)
-    if total == 0:
-        return set(), [({}, {}) for _ in spans]
-    case_of = np.repeat(np.arange(n_cases, dtype=np.int64), np.diff(offsets))
+
+    # the intervals, and which periods each one counts for
+    edges = sorted({start for start, _ in spans} | {min(end, as_of) + 1 for _, end in spans})
+    discard = len(edges) + 1
+    n_int = discard + 1
+    first_of = [bisect.bisect_right(edges, start) for start, _ in spans]
+    after_of = [
+        max(a, bisect.bisect_right(edges, min(end, as_of) + 1))
+        for a, (_, end) in zip(first_of, spans, strict=True)
+    ]
+    inside: list[list[int]] = [[] for _ in range(n_int)]
+    before_start: list[list[int]] = [[] for _ in range(n_int)]
+    before_end: list[list[int]] = [[] for _ in range(n_int)]
+    for p, (a, b) in enumerate(zip(first_of, after_of, strict=True)):
+        for i in range(discard):
+            if a <= i < b:
+                inside[i].append(p)
+            if i < a:
+                before_start[i].append(p)
+            if i < b:
+                before_end[i].append(p)
+    low = min(int(days.min()), edges[0])
+    high = max(int(days.max()), edges[-1])
+    lookup = np.searchsorted(
+        np.array(edges, dtype=np.int64), np.arange(low, high + 1), side="right"
+    ).astype(np.int32)
+    lookup[max(0, as_of + 1 - low) :] = discard
+    interval = lookup[days - low]
+    base = interval.astype(np.int64) * size
+
+    # per entry: the stage and group before and after it
     first = np.zeros(total, dtype=bool)
     first[starts] = True
-    read = days <= as_of
     stage_after = np.array(_STAGE_CODE, dtype=np.int8)[targets]
     stage_before = np.empty_like(stage_after)
     stage_before[0] = 0
     stage_before[1:] = stage_after[:-1]
     stage_before[first] = 0
-    group_after = grouping.case_codes_numpy(np, n_cases)[case_of] * grouping.width
+    if grouping.fixed:
+        case_of = np.repeat(np.arange(len(h.case_ids), dtype=np.int64), np.diff(offsets))
+        group_after = grouping.case_codes_numpy(np, len(h.case_ids))[case_of] * grouping.width
+    else:
+        group_after = np.zeros(total, dtype=np.int64)
     if grouping.width > 1:
         centers = np.frombuffer(h.centers, dtype=np.int32)
         mark = np.where((centers >= 0) | first, np.arange(total), 0)
@@ -918,116 +961,125 @@ def _count_numpy(
     group_before[0] = group_after[0]
     group_before[1:] = group_after[:-1]
     changed = stage_before != stage_after
-    # the day the stage after each entry was entered, and each exit's spell
-    mark = np.where(changed | first, np.arange(total), 0)
-    entered_on = days[np.maximum.accumulate(mark)]
-    exits = changed & (stage_before > 0)
-    spell_days = np.zeros(total, dtype=np.int32)
-    spell_days[1:] = days[1:] - entered_on[:-1]
-    transfers = (events == _TRANSFER) & ~changed
-    groups = {int(g) for g in np.unique(group_after[read])}
-    top = np.maximum.reduceat(np.where(read, stage_after, 0), starts)
-    counts_read = np.add.reduceat(read.astype(np.int32), starts)
-    has_read = counts_read > 0
-    last_read = starts + np.maximum(counts_read, 1) - 1
-    cohort_group = group_after[last_read]
-    first_day = days[starts]
-    sources = np.frombuffer(h.sources, dtype=np.int8)
-    outcomes = np.frombuffer(h.outcomes, dtype=np.int8)
-    stocks: dict[int, tuple[Any, Any]] = {}
 
-    def stock(day: int) -> tuple[Any, Any]:
-        """The last entry read of each case on ``day``, and which cases have one."""
-        if day not in stocks:
-            upto = np.add.reduceat((days <= day).view(np.int8), starts, dtype=np.int32)
-            stocks.clear()
-            stocks[day] = (starts + np.maximum(upto, 1) - 1, upto > 0)
-        return stocks[day]
-
-    def tally(counts: _Counts, keys: Any, names: Sequence[str | None]) -> None:
-        """Add ``keys`` (group * len(names) + name index) to ``counts``."""
-        width = len(names)
-        if size * width <= 1 << 24:
-            bins = np.bincount(keys, minlength=size * width)
+    def tally(bases: Any, groups: Any, codes: Any, width: int) -> _Tally:
+        """(interval, group, code, how many) of the entries given, the discarded left out."""
+        keys = (bases + groups) * width + codes
+        if n_int * size * width <= 1 << 24:
+            bins = np.bincount(keys, minlength=n_int * size * width)
             found = np.flatnonzero(bins)
             values = bins[found]
         else:
             found, values = np.unique(keys, return_counts=True)
+        out: _Tally = []
         for key, value in zip(found.tolist(), values.tolist(), strict=True):
-            group, index = divmod(key, width)
-            name = names[index]
-            if name is not None:
-                _add(counts, (group, name), value)
+            rest, code = divmod(key, width)
+            i, group = divmod(rest, size)
+            if i != discard:
+                out.append((i, group, code, value))
+        return out
 
-    stage_names = _STAGE_NAMES
-    out: list[tuple[_Counts, _Days]] = []
-    for start, end in spans:
-        counts: _Counts = {}
-        until = min(end, as_of)
-        before_index, before_ok = stock(min(start - 1, as_of))
-        ok = before_ok & (stage_after[before_index] > 0)
-        tally(
-            counts,
-            group_after[before_index[ok]] * 6 + stage_after[before_index[ok]],
-            [None] + [f"{s}.in_at_start" for s in stage_names[1:]],
-        )
-        end_index, end_ok = stock(until)
-        ok = end_ok & (stage_after[end_index] > 0)
-        tally(
-            counts,
-            group_after[end_index[ok]] * 6 + stage_after[end_index[ok]],
-            [None] + [f"{s}.in_at_end" for s in stage_names[1:]],
-        )
-        tally(
-            counts,
-            group_after[end_index[end_ok]] * len(STATES) + targets[end_index[end_ok]],
-            _STATE_NAMES,
-        )
-        cohort = has_read & (first_day >= start) & (first_day <= until)
-        cohort_keys = cohort_group[cohort] * 6 + top[cohort]
-        reached = [None] + [f"cohort.{s}" for s in stage_names[1:]]
-        for stage in range(1, 6):  # reached stage n or later: every top of n and above
-            above = cohort_keys[top[cohort] >= stage]
-            tally(counts, (above // 6) * 6 + stage, reached)
-        inside = (days >= start) & (days <= until)
-        g = group_after[inside]
-        tally(counts, g * len(EVENTS) + events[inside], _COUNTED)
-        identified = inside & first
-        tally(
-            counts,
-            group_after[identified] * len(SOURCES) + sources[case_of[identified]],
-            _SOURCE_NAMES,
-        )
-        labour = inside & (events == _LABOUR)
-        tally(counts, group_after[labour] * len(OUTCOMES) + outcomes[labour], _OUTCOME_NAMES)
-        moved = inside & changed
-        entering = moved & (stage_after > 0)
-        tally(
-            counts,
-            group_after[entering] * 6 + stage_after[entering],
-            [None] + [f"{s}.entered" for s in stage_names[1:]],
-        )
-        leaving = inside & exits
-        tally(
-            counts,
-            group_before[leaving] * 6 + stage_before[leaving],
-            [None] + [f"{s}.left" for s in stage_names[1:]],
-        )
-        moving = inside & transfers
-        tally(counts, group_after[moving], ["stage_iii.transferred_in"])
-        tally(counts, group_before[moving], ["stage_iii.transferred_out"])
-        measured: _Days = {}
-        keys = group_before[leaving] * 6 + stage_before[leaving]
-        if len(keys):
-            lengths = spell_days[leaving]
-            order = np.lexsort((lengths, keys))
-            keys, lengths = keys[order], lengths[order]
-            unique, first_of, n_of = np.unique(keys, return_index=True, return_counts=True)
-            for key, lo, n in zip(unique.tolist(), first_of.tolist(), n_of.tolist(), strict=True):
-                group, stage = divmod(key, 6)
-                measured[(group, stage)] = (n, *_quartiles(lengths, lo, n))
-        out.append((counts, measured))
-    return groups, out
+    def at(where: Any, groups: Any, codes: Any, width: int) -> _Tally:
+        """:func:`tally` of the entries at the positions ``where``."""
+        return tally(base[where], groups[where], codes[where], width)
+
+    def count(rows: _Tally, names: Sequence[str | None]) -> None:
+        for i, group, code, value in rows:
+            name = names[code]
+            if name is not None:
+                for p in inside[i]:
+                    _add(results[p][0], (group, name), value)
+
+    def stock(rows: _Tally, names: Sequence[str], sign: int) -> None:
+        """Flows into (``sign`` 1) or out of (-1) the stocks of the periods after them."""
+        for i, group, code, value in rows:
+            if names[code]:
+                for p in before_start[i]:
+                    _add(results[p][0], (group, f"{names[code]}.in_at_start"), sign * value)
+                for p in before_end[i]:
+                    _add(results[p][0], (group, f"{names[code]}.in_at_end"), sign * value)
+
+    stages = _STAGE_NAMES
+    count(tally(base, group_after, events, len(EVENTS)), _COUNTED)
+    sources = np.frombuffer(h.sources, dtype=np.int8)
+    count(tally(base[starts], group_after[starts], sources, len(SOURCES)), _SOURCE_NAMES)
+    outcomes = np.frombuffer(h.outcomes, dtype=np.int8)
+    labour = np.flatnonzero(events == _LABOUR)
+    count(at(labour, group_after, outcomes, len(OUTCOMES)), _OUTCOME_NAMES)
+    entering = np.flatnonzero(changed & (stage_after > 0))
+    rows = at(entering, group_after, stage_after, 6)
+    count(rows, [None, *(f"{s}.entered" for s in stages[1:])])
+    stock(rows, stages, 1)
+    leaving = np.flatnonzero(changed & (stage_before > 0))
+    rows = at(leaving, group_before, stage_before, 6)
+    count(rows, [None, *(f"{s}.left" for s in stages[1:])])
+    stock(rows, stages, -1)
+    moving = np.flatnonzero((events == _TRANSFER) & ~changed)
+    nothing = np.zeros(total, dtype=np.int8)
+    rows = at(moving, group_after, nothing, 1)
+    count(rows, ["stage_iii.transferred_in"])
+    stock(rows, ["stage_iii"], 1)
+    rows = at(moving, group_before, nothing, 1)
+    count(rows, ["stage_iii.transferred_out"])
+    stock(rows, ["stage_iii"], -1)
+
+    # the states at the end of each period: every change of state or group moves a case
+    target_before = np.empty_like(targets)
+    target_before[0] = targets[0]
+    target_before[1:] = targets[:-1]
+    moved = first | (targets != target_before) | (group_after != group_before)
+    arrivals = at(np.flatnonzero(moved), group_after, targets, len(STATES))
+    departures = at(np.flatnonzero(moved & ~first), group_before, target_before, len(STATES))
+    for rows, sign in ((arrivals, 1), (departures, -1)):
+        for i, group, code, value in rows:
+            for p in before_end[i]:
+                _add(results[p][0], (group, _STATE_NAMES[code]), sign * value)
+    groups = {group for _, group, _, _ in arrivals}
+
+    # the cohort: cases identified in a period, in their group and at their top stage on as_of
+    read = interval != discard
+    n_read = np.add.reduceat(read.view(np.int8), starts, dtype=np.int32)
+    top = np.maximum.reduceat(np.where(read, stage_after, 0), starts)
+    last = starts + np.maximum(n_read, 1) - 1
+    for i, group, reached, value in tally(base[starts], group_after[last], top, 6):
+        for p in inside[i]:
+            for stage in range(1, reached + 1):
+                _add(results[p][0], (group, f"cohort.{stages[stage]}"), value)
+
+    # time in stage: the spells that ended in each period, sorted by group, stage and days
+    useful = np.zeros(n_int, dtype=bool)
+    useful[[i for i in range(n_int) if inside[i]]] = True
+    ends = leaving[useful[interval[leaving]]]
+    if not len(ends):
+        return groups, results
+    mark = np.where(changed | first, np.arange(total), 0)
+    entered_on = days[np.maximum.accumulate(mark)]
+    lengths = (days[ends] - entered_on[ends - 1]).astype(np.int64)
+    keys = group_before[ends] * 6 + stage_before[ends]
+    spans_of = interval[ends].astype(np.int64)
+    longest = int(lengths.max()) + 1
+    if n_int * size * 6 * longest < 1 << 62:
+        order = np.argsort((spans_of * (size * 6) + keys) * longest + lengths, kind="stable")
+    else:
+        order = np.lexsort((lengths, keys, spans_of))
+    lengths, keys, spans_of = lengths[order], keys[order], spans_of[order]
+    for p, (a, b) in enumerate(zip(first_of, after_of, strict=True)):
+        lo, hi = np.searchsorted(spans_of, [a, b], side="left").tolist()
+        if lo == hi:
+            continue
+        part_keys, part_lengths = keys[lo:hi], lengths[lo:hi]
+        if b - a > 1:  # several intervals: sort the period's spells again
+            again = np.lexsort((part_lengths, part_keys))
+            part_keys, part_lengths = part_keys[again], part_lengths[again]
+        runs = np.flatnonzero(np.concatenate(([True], part_keys[1:] != part_keys[:-1])))
+        bounds = [*runs.tolist(), len(part_keys)]
+        for start, stop in itertools.pairwise(bounds):
+            group, stage = divmod(int(part_keys[start]), 6)
+            results[p][1][(group, stage)] = (
+                stop - start,
+                *_quartiles(part_lengths, start, stop - start),
+            )
+    return groups, results
 
 
 # --- the table ----------------------------------------------------------------------------

@@ -92,8 +92,11 @@ def case_lists(max_cases: int = 6, max_events: int = 30) -> st.SearchStrategy[li
 def cases_with_periods(
     draw: st.DrawFn, max_cases: int = 6, max_periods: int = 3
 ) -> tuple[list[Case], tuple[Period, ...]]:
-    """Cases and a run of consecutive periods placed around the day of one of their entries
-    (so that the periods see the histories move), or anywhere when there is no case."""
+    """Cases and a run of periods placed around the day of one of their entries (so that
+    the periods see the histories move), or anywhere when there is no case.
+
+    Each period starts after the one before; most follow it without a gap, some leave
+    a gap or overlap it."""
     found = draw(case_lists(max_cases))
     entries = [entry for case in found for entry in case.history]
     if entries:
@@ -103,9 +106,10 @@ def cases_with_periods(
         start = draw(st.dates(_FIRST, date(2090, 1, 1)))
     runs: list[Period] = []
     for _ in range(draw(st.integers(1, max_periods))):
-        end = start + timedelta(days=draw(st.integers(0, 500)))
-        runs.append(Period(start, end))
-        start = end + timedelta(days=1)
+        length = draw(st.integers(0, 500))
+        runs.append(Period(start, start + timedelta(days=length)))
+        gap = draw(st.sampled_from([0, 0, 0, 1, 30, -1, -length]))
+        start = start + timedelta(days=max(1, length + 1 + gap))
     return found, tuple(runs)
 
 
