@@ -52,11 +52,15 @@ The month's cost (``1 + 3 + 5``) is split between the funding sources by
 of month ``t - 1`` plus ``entered[t]``.
 
 **How it is fast.** Months in state that no figure tells apart are merged (a state
-whose row and costs do not change with ``m`` is a single compartment; the default
-scenario's ``22 x 13`` compartments become 61), and moves out of months with the
-same row are summed before they are multiplied. Only the loop over months is
-Python; each step is a handful of numpy operations on ``(compartments, K)``
-arrays, so that a batch of many samples costs little more per month than one.
+whose row and costs do not change with ``m`` is a single compartment), states the
+initial state cannot reach are left out (the default scenario's ``22 x 13``
+compartments become 46), and moves out of months with the same row are summed
+before they are multiplied. Only the loop over months is Python; each step is a
+handful of numpy operations on ``(compartments, K)`` arrays, so that a batch of many
+samples costs little more per month than one. Where the moves can go and when rows
+change is read from the models' compiled pattern, shared by every sample of one
+scenario. :func:`cohort_figures` keeps only the figures a sweep needs: it follows
+the moves as drawn and never forms the table of flows between states.
 
 >>> from resocialize.simulation import default_scenario
 >>> results = run_cohort(default_scenario())

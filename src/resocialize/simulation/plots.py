@@ -1,6 +1,8 @@
 """Plots of a run (needs matplotlib: ``pip install "resocialize[plot]"``).
 
-Each function draws on a new figure and returns it; :func:`save_all` writes the
+Each function draws on a new figure and returns it (spending or, with a
+certificate, the commitments by year and source against the budget; the waiting
+lists for a place and for funding); :func:`save_all` writes the
 three to PNG files. The figures use matplotlib's non-interactive Agg backend when
 no other backend is chosen, so they work on a server without a display.
 """
@@ -55,19 +57,21 @@ def occupancy(results: Results) -> Any:
 
 
 def budget_by_year(results: Results) -> Any:
-    """Spending by year and funding source, stacked bars, next to the budget."""
+    """Spending by year and funding source, stacked bars, next to the budget; with a
+    certificate, the certificates committed that year (what the budget limits)."""
     plt = _pyplot()
     rows = results.budget()
     years = sorted({row["year"] for row in rows})
     funders = list(dict.fromkeys(row["source"] for row in rows))
     figure, axes = plt.subplots(figsize=(9, 5))
     bottom = [0.0] * len(years)
+    shown = "committed" if results.model.scenario.certificate is not None else "spent"
     for funder in funders:
         spent = [
-            float(next(r["spent"].amount for r in rows if r["source"] == funder and r["year"] == y))
+            float(next(r[shown].amount for r in rows if r["source"] == funder and r["year"] == y))
             for y in years
         ]
-        axes.bar([str(y) for y in years], spent, bottom=bottom, label=f"{funder} spent")
+        axes.bar([str(y) for y in years], spent, bottom=bottom, label=f"{funder} {shown}")
         bottom = [b + s for b, s in zip(bottom, spent, strict=True)]
     planned = [
         sum(float(r["budget"].amount) for r in rows if r["year"] == y and r["budget"] is not None)
@@ -76,20 +80,28 @@ def budget_by_year(results: Results) -> Any:
     if any(planned):
         axes.plot([str(y) for y in years], planned, "k--", marker="o", label="budget")
     axes.set_ylabel(results.currency)
-    axes.set_title("Spending by year and funding source")
+    axes.set_title(
+        "Certificates committed by year and funding source"
+        if shown == "committed"
+        else "Spending by year and funding source"
+    )
     axes.legend(fontsize="small")
     figure.tight_layout()
     return figure
 
 
 def waiting_list(results: Results) -> Any:
-    """People waiting for a place, month by month."""
+    """People waiting for a place, and for funding, month by month."""
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(9, 4))
-    axes.plot(range(results.occupancy.shape[0]), results.waiting())
+    months = range(results.occupancy.shape[0])
+    axes.plot(months, results.waiting(), label="for a place")
+    if results.model.bounded:
+        axes.plot(months, results.waiting_for_funding(), label="for funding")
+        axes.legend(fontsize="small")
     axes.set_xlabel("month")
     axes.set_ylabel("people waiting")
-    axes.set_title("Waiting list")
+    axes.set_title("Waiting lists")
     figure.tight_layout()
     return figure
 
