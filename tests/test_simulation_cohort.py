@@ -403,6 +403,14 @@ def test_a_batch_refuses_models_of_different_shapes() -> None:
         run_cohort_many([one, other])
     with pytest.raises(ValidationError):
         run_cohort_many([])
+    for call, paths in (
+        (lambda: run_cohort_many([one, "x"]), ("models[1]",)),  # type: ignore[list-item]
+        (lambda: cohort_figures(None), ("models",)),  # type: ignore[arg-type]
+        (lambda: run_cohort("scenario"), ("scenario",)),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ValidationError) as bad:
+            call()
+        assert bad.value.paths == paths
 
 
 @pytest.mark.req("SM-04")

@@ -229,6 +229,10 @@ def test_scale_multiplies_the_region_and_results_read_per_region(model: Any) -> 
     assert np.isclose(results.entered.sum(), model.entries.sum(), atol=0.25)
     with pytest.raises(ValidationError):
         run_individual(model, seed=7, scale=0)
+    with pytest.raises(ValidationError) as bad:
+        run_individual(None, seed=-1, scale=True)  # type: ignore[arg-type]
+    assert bad.value.paths == ("scenario", "seed", "scale")
+    assert run_individual(model, seed=np.int64(7), scale=0.1).seed == 7
 
 
 def test_agrees_with_the_cohort_engine_in_expectation(model: Any) -> None:

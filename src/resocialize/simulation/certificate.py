@@ -47,7 +47,16 @@ from typing import Final
 
 import attrs
 
-from resocialize._checks import Checked, Problems, checked, instance_problem, kind_of, optional
+from resocialize._checks import (
+    Checked,
+    Problems,
+    checked,
+    count_problem,
+    instance_problem,
+    kind_of,
+    optional,
+)
+from resocialize.errors import ValidationError
 from resocialize.money import Money, minor_units
 from resocialize.tariffs import (
     MAX_DAYS,
@@ -71,6 +80,9 @@ def days_after(months: int) -> int:
     >>> [days_after(n) for n in (1, 6, 12)]
     [30, 182, 365]
     """
+    problem = count_problem(months)
+    if problem is not None:
+        raise ValidationError.at("months", problem)
     return months * 36525 // 1200
 
 

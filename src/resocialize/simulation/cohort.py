@@ -111,11 +111,20 @@ def run_cohort(scenario: Scenario | Model) -> Results:
 
 
 def _models(models: Sequence[Model]) -> list[Model]:
+    from resocialize.errors import FieldProblem, ValidationError
+
+    if isinstance(models, str | bytes) or not isinstance(models, Sequence | list | tuple):
+        raise ValidationError.at("models", f"must be a sequence of models, not {models!r}")
     items = list(models)
     if not items:
-        from resocialize.errors import ValidationError
-
         raise ValidationError.at("models", "must hold at least one model")
+    bad = [
+        FieldProblem(f"models[{k}]", f"must be a compiled Model, not {type(m).__name__}")
+        for k, m in enumerate(items)
+        if not isinstance(m, Model)
+    ]
+    if bad:
+        raise ValidationError(bad)
     return items
 
 

@@ -93,6 +93,7 @@ scenario), with one scan of everyone's next-move month to find them. See
 from __future__ import annotations
 
 import math
+import operator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -198,6 +199,16 @@ def _stays(model: Model, horizon: int) -> _Stays:
         keys=np.concatenate(keys),
         packed=np.concatenate(packed),
     )
+
+
+def _whole_number(value: object) -> bool:
+    """True for an integer 0 or more (numpy's included), not a bool."""
+    if isinstance(value, bool):
+        return False
+    try:
+        return operator.index(value) >= 0  # type: ignore[arg-type]
+    except TypeError:
+        return False
 
 
 def _whole(expected: NDArray[np.float64]) -> Any:
@@ -338,11 +349,18 @@ def simulate_people(
 ) -> tuple[Results, People]:
     """:func:`run_individual`, and everyone it followed (:class:`People`)."""
     np = numpy()
-    model = scenario if isinstance(scenario, Model) else compile_model(scenario)
-    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale < 1e12:
-        from resocialize.errors import ValidationError
+    from resocialize.errors import FieldProblem, ValidationError
 
-        raise ValidationError.at("scale", f"must be a positive number, not {scale!r}")
+    problems = []
+    if not isinstance(scenario, Model | Scenario):
+        problems.append(FieldProblem("scenario", f"must be a Scenario, not {scenario!r}"))
+    if not _whole_number(seed):
+        problems.append(FieldProblem("seed", f"must be a whole number, 0 or more, not {seed!r}"))
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale < 1e12:
+        problems.append(FieldProblem("scale", f"must be a positive number, not {scale!r}"))
+    if problems:
+        raise ValidationError(problems)
+    model = scenario if isinstance(scenario, Model) else compile_model(scenario)
     run = _Run(model, seed, scale)
     n_states, horizon = run.n_states, run.horizon
     gates = _gates(model, scale)

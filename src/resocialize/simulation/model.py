@@ -506,6 +506,10 @@ def _pattern(
 
 def compile_model(scenario: Scenario) -> Model:
     """The arrays of ``scenario`` (see the module documentation)."""
+    if not isinstance(scenario, Scenario):
+        from resocialize.errors import ValidationError
+
+        raise ValidationError.at("scenario", f"must be a Scenario, not {type(scenario).__name__}")
     np = numpy()
     pathway = list(State)
     index = {s: i for i, s in enumerate(pathway)}
