@@ -27,6 +27,7 @@ from resocialize.indicators import (
 from resocialize.pathway import Case, PathwayRules, advance, allowed_events, identify, replay
 from resocialize.people import Sex
 from resocialize.records import Opening, Origin, Referral, ReferralSource
+from resocialize.spending import SpendingTable, spending
 
 from ._pathway import base32, facts_from, seeded_facts_choices, weighted_events
 
@@ -38,6 +39,7 @@ __all__ = [
     "indicator_tables",
     "periods",
     "region_year",
+    "spending_tables",
 ]
 
 _FIRST = date(2000, 1, 1)
@@ -120,6 +122,17 @@ def indicator_tables(draw: st.DrawFn) -> IndicatorTable:
     by = draw(st.sampled_from([(), *((d,) for d in DIMENSIONS)]))
     attributes = {case.id: draw(case_attributes()) for case in found}
     return indicators(found, runs, by=by, attributes=attributes)
+
+
+@st.composite
+def spending_tables(draw: st.DrawFn) -> SpendingTable:
+    """Spending tables read from funding built by issuing and placing certificates (no case
+    histories: nothing completed), on a day some time after the first issue."""
+    from ._funding import fundings
+
+    funds = draw(fundings())
+    as_of = draw(st.dates(date(2025, 12, 1), date(2027, 12, 31)))
+    return spending(funds.ledger, funds.book, [], as_of=as_of)
 
 
 # --- a seeded region ---------------------------------------------------------------------
