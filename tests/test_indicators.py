@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from _builders import BY, CLIENT, admission, run
+from resocialize.disclosure import suppress
 from resocialize.errors import ResocializeError, ValidationError
 from resocialize.facts import Facts
 from resocialize.indicators import (
@@ -248,6 +249,22 @@ def test_records_and_crosstab_are_tidy() -> None:
     assert cells == ((1, 0), (1, 1))
     region = indicators(cases, periods[0])
     assert region.crosstab(["identified"])[0] == ("region",)
+
+
+def test_a_count_table_is_ready_for_suppression() -> None:
+    cases, _ = region()
+    table = indicators(cases, Y2026, by=("center",))
+    labour = [f"labour.{outcome.value}" for outcome in LabourOutcome]
+    counts = table.count_table(labour)
+    assert counts.title.startswith("labour.employed, ") and counts.title.endswith(Y2026.label)
+    assert (counts.rows, counts.columns, counts.cells) == table.crosstab(labour)
+    assert counts.total == table_total(indicators(cases, Y2026), labour)
+    published = suppress(counts, 5)
+    assert all(cell is None or cell == 0 or cell >= 5 for row in published.cells for cell in row)
+
+
+def table_total(table: IndicatorTable, names: Sequence[str]) -> int:
+    return sum(table.count(name) for name in names)
 
 
 # --- bad input ----------------------------------------------------------------------------

@@ -121,6 +121,8 @@ from .records import LabourOutcome, LabourResult, Origin, Placement, ReferralSou
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from .disclosure import CountTable
+
 __all__ = [
     "DIMENSIONS",
     "ENGINES",
@@ -1164,7 +1166,8 @@ class IndicatorTable(Checked):
     :meth:`count`, :meth:`rate`, :meth:`days` or :meth:`value`; a column of every
     group with :meth:`column`; plain records for CSV, JSON or pandas with
     :meth:`records`; a two-way table of counts (groups by indicators) with
-    :meth:`crosstab`, the shape a published, suppressed table starts from.
+    :meth:`crosstab`, or as the :class:`~resocialize.disclosure.CountTable` a
+    published, suppressed table starts from with :meth:`count_table`.
     """
 
     by: tuple[str, ...] = attrs.field(metadata=checked(_by_problem))
@@ -1291,6 +1294,24 @@ class IndicatorTable(Checked):
             for group in self.groups
         )
         return rows, tuple(indicators), cells
+
+    def count_table(
+        self, indicators: Sequence[str], period: Period | None = None, *, title: str | None = None
+    ) -> CountTable:
+        """The :meth:`crosstab` of ``indicators`` in ``period`` as a
+        :class:`~resocialize.disclosure.CountTable`, ready for small-cell suppression.
+
+        Its margins add the columns up: choose indicators that count apart (the labour
+        outcomes, the states) or a single one. ``title`` defaults to the indicators and
+        the period.
+        """
+        from .disclosure import CountTable
+
+        rows, columns, cells = self.crosstab(indicators, period)
+        chosen = self.periods[0] if period is None else period
+        if title is None:
+            title = f"{', '.join(columns)}, {chosen.label}"
+        return CountTable(title, rows, columns, cells)
 
 
 # --- the entry point ------------------------------------------------------------------------
