@@ -663,3 +663,15 @@ def test_a_regions_year_by_center_and_attributes_adds_up() -> None:
         table = indicators(cases, Y2026, by=by, attributes=attributes)
         for name in ("identified", "stage_iii.entered", "completed.stage_iv", "stage_v.in_at_end"):
             assert sum(table.column(name).values()) == year.count(name)  # type: ignore[arg-type]
+
+
+def test_a_grouping_with_very_many_groups_counts_the_same_with_numpy() -> None:
+    cases, attributes = region()
+    one_each = {
+        case.id: attrs.evolve(attributes.get(case.id, CaseAttributes()), municipality=f"m-{i}")
+        for i, case in enumerate(cases)
+    }
+    by = ("municipality", "age_group", "source", "center")
+    quarters = tuple(Period.quarter(2026, q) for q in range(1, 5))
+    python = indicators(cases, quarters, by=by, attributes=one_each, engine="python")
+    assert python == indicators(cases, quarters, by=by, attributes=one_each, engine="numpy")
