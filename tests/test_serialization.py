@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from resocialize.assessment import PotentialRules, rehabilitation_potential
 from resocialize.assessment import findings as findings_of
 from resocialize.errors import ValidationError
+from resocialize.exports import AttributesOf
+from resocialize.followups import follow_up_rates, follow_ups_on, schedule
 from resocialize.labour import match
 from resocialize.money import Money
 from resocialize.organizations import Organization, OwnershipForm, Role
@@ -193,6 +195,27 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     .map(lambda pr: match(pr[0], pr[1], date(2026, 6, 1)))
     .filter(bool)
     .map(lambda found: found[0]),
+    "follow_up_rules": rs.follow_up_rules(),
+    "follow_up_due": rs.cases().map(schedule).filter(bool).map(lambda dues: dues[-1]),
+    "follow_up_outcome": rs.follow_up_outcomes(),
+    "follow_up_record": rs.follow_up_records(),
+    "follow_up_item": rs.cases()
+    .map(lambda c: follow_ups_on(c, (), c.history[-1].at.date()))
+    .filter(bool)
+    .map(lambda items: items[0]),
+    "follow_up_rate": rs.case_lists()
+    .map(lambda cs: follow_up_rates(cs, (), date(2100, 1, 1)))
+    .map(lambda rates: rates[-1]),
+    "period": rs.periods(),
+    "case_attributes": st.builds(AttributesOf, rs.case_ids(), rs.case_attributes()),
+    "attributes": rs.case_attributes(),
+    "indicator_row": rs.indicator_tables().filter(lambda t: bool(t.rows)).map(lambda t: t.rows[-1]),
+    "indicator_table": rs.indicator_tables(),
+    "spending_row": rs.spending_tables().filter(lambda t: bool(t.rows)).map(lambda t: t.rows[0]),
+    "spending_table": rs.spending_tables(),
+    "count_table": rs.count_tables(),
+    "suppressed_table": rs.suppressed_tables(),
+    "disclosure_policy": rs.disclosure_policies(),
 }
 
 TAGS = sorted(DOCUMENT_TYPES)

@@ -110,9 +110,20 @@ from .centers import Center, Certification, Inspection, Licence, Program
 from .certificates import Certificate, CertificateBook, CertificateChange, ClientStanding
 from .clients import ClientHistoryEntry, ClientRecord, ClientRegister
 from .contracts import Party, Signature, SocialContract, Termination
+from .disclosure import CountTable, DisclosurePolicy, SuppressedTable
 from .errors import FieldProblem, ValidationError
+from .exports import AttributesOf
 from .facts import CenterStanding, CertificateStanding, ContractStanding, Facts
+from .followups import (
+    FollowUpDue,
+    FollowUpItem,
+    FollowUpOutcome,
+    FollowUpRate,
+    FollowUpRecord,
+    FollowUpRules,
+)
 from .funding import Funding
+from .indicators import CaseAttributes, IndicatorRow, IndicatorTable, Period
 from .labour import (
     EmployerIncentive,
     Enrolment,
@@ -155,6 +166,7 @@ from .redemption import Claim, Payment
 from .register import CenterRegister, RegisterChange, RegisterEntry
 from .reviews import ProgramFile, Progress, Review
 from .rules import Decision, Reason
+from .spending import SpendingRow, SpendingTable
 from .tariffs import (
     DropoutRule,
     MilestoneReached,
@@ -174,6 +186,7 @@ __all__ = [
     "document_type",
     "from_document",
     "from_json",
+    "json_document",
     "make_converter",
     "structure",
     "to_document",
@@ -307,6 +320,24 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
         "enrolment": Enrolment,
         "vacancy_reserve": VacancyReserve,
         "vacancy_match": Match,
+        # follow-ups
+        "follow_up_rules": FollowUpRules,
+        "follow_up_due": FollowUpDue,
+        "follow_up_outcome": FollowUpOutcome,
+        "follow_up_record": FollowUpRecord,
+        "follow_up_item": FollowUpItem,
+        "follow_up_rate": FollowUpRate,
+        # indicators, spending and disclosure control
+        "period": Period,
+        "case_attributes": AttributesOf,
+        "attributes": CaseAttributes,
+        "indicator_row": IndicatorRow,
+        "indicator_table": IndicatorTable,
+        "spending_row": SpendingRow,
+        "spending_table": SpendingTable,
+        "count_table": CountTable,
+        "suppressed_table": SuppressedTable,
+        "disclosure_policy": DisclosurePolicy,
     }
 )
 """The ``type`` tag of each document and the class it holds. Tags are stable across
@@ -758,6 +789,29 @@ def _scalar_union_structure_factory(tp: Any, converter: cattrs.Converter) -> Hoo
     return structure_scalar
 
 
+def _is_count_or_ratio(tp: Any) -> bool:
+    """``int | Fraction | None``: a count or an exact ratio, as indicator values are."""
+    if not (get_origin(tp) is Union or isinstance(tp, UnionType)):
+        return False
+    args = set(get_args(tp))
+    return Fraction in args and args <= {int, Fraction, NoneType}
+
+
+def _count_or_ratio_structure_factory(tp: Any, converter: cattrs.Converter) -> Hook:
+    args = set(get_args(tp))
+
+    def structure_count_or_ratio(value: object, _: Any) -> Any:
+        if value is None and NoneType in args:
+            return None
+        if type(value) is int and int in args:
+            return value
+        if isinstance(value, str):
+            return _structure_fraction(value, Fraction)
+        raise _refuse(f'must be a whole number or a ratio such as "3/4", not {_kind(value)}')
+
+    return structure_count_or_ratio
+
+
 def _optional_structure_factory(tp: Any, converter: cattrs.Converter) -> Hook:
     rest = tuple(arg for arg in get_args(tp) if arg is not NoneType)
     inner = rest[0] if len(rest) == 1 else functools.reduce(operator.or_, rest)
@@ -968,6 +1022,7 @@ def make_converter(*, include_identifying: bool = False) -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_mapping, _mapping_structure_factory)
     converter.register_unstructure_hook_factory(_is_mapping, _mapping_unstructure_factory)
     converter.register_structure_hook_factory(_is_optional, _optional_structure_factory)
+    converter.register_structure_hook_factory(_is_count_or_ratio, _count_or_ratio_structure_factory)
     converter.register_structure_hook_factory(_is_scalar_union, _scalar_union_structure_factory)
     converter.register_unstructure_hook_factory(_is_optional, _optional_unstructure_factory)
 
@@ -1200,16 +1255,21 @@ def from_json(text: str | bytes, expected: type[T] | None = None) -> Any:
     duplicate keys in an object. Every problem is raised in one
     :class:`~resocialize.errors.ValidationError`; see :func:`from_document`.
     """
+    return from_document(json_document(text), expected)
+
+
+def json_document(text: str | bytes) -> Any:
+    """The parsed JSON of a document, read as strictly as :func:`from_json` reads it (no
+    ``NaN``, no duplicate keys, floats marked), not yet turned into a value."""
     if not isinstance(text, str | bytes | bytearray):
         raise ValidationError.at(
             "$", f"must be JSON text (str or bytes), not {type(text).__name__}"
         )
     try:
-        doc = json.loads(
+        return json.loads(
             text, object_pairs_hook=_object, parse_constant=_constant, parse_float=_float
         )
     except RecursionError:
         raise ValidationError.at("$", "is not readable JSON: nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError and the hooks above
         raise ValidationError.at("$", f"is not valid JSON: {exc}") from None
-    return from_document(doc, expected)

@@ -783,3 +783,36 @@ __all__ += [
     "vacancies",
     "vacancy_reserves",
 ]
+
+# Monitoring and reports: follow-ups, indicators, spending, disclosure control.
+from ._disclosure import count_tables, disclosure_policies, suppressed_tables  # noqa: E402
+from ._followups import (  # noqa: E402
+    follow_up_outcomes,
+    follow_up_records,
+    follow_up_records_for,
+    follow_up_rules,
+)
+from ._indicators import (  # noqa: E402
+    case_attributes,
+    case_lists,
+    cases_with_periods,
+    indicator_tables,
+    periods,
+    spending_tables,
+)
+
+__all__ += [
+    "case_attributes",
+    "case_lists",
+    "cases_with_periods",
+    "count_tables",
+    "disclosure_policies",
+    "follow_up_outcomes",
+    "follow_up_records",
+    "follow_up_records_for",
+    "follow_up_rules",
+    "indicator_tables",
+    "periods",
+    "spending_tables",
+    "suppressed_tables",
+]
