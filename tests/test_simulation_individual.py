@@ -64,6 +64,14 @@ def test_the_same_seed_gives_the_same_results_and_another_seed_others(model: Any
     assert np.array_equal(one.entered, other.entered)  # entries spend no randomness
 
 
+def test_following_everyone_draws_the_same_as_running_the_results(model: Any) -> None:
+    alone = run_individual(model, seed=21, scale=0.5)
+    results, people = simulate_people(model, seed=21, scale=0.5)
+    for name in ("occupancy", "flows", "entered", "costs", "paid", "committed", "released"):
+        assert np.array_equal(getattr(alone, name), getattr(results, name)), name
+    assert people.state.size == round(float(results.entered.sum()) * 0.5)
+
+
 def test_people_are_whole_and_conserved_every_month(model: Any) -> None:
     scale = 0.5
     results = run_individual(model, seed=1, scale=scale)

@@ -139,8 +139,10 @@ class People:
 
 def run_individual(scenario: Scenario | Model, *, seed: int, scale: float = 1.0) -> Results:
     """Simulate every person of ``scenario`` (see the module documentation): results
-    per region (divided by ``scale``), drawn from ``numpy.random.default_rng(seed)``."""
-    return simulate_people(scenario, seed=seed, scale=scale)[0]
+    per region (divided by ``scale``), drawn from ``numpy.random.default_rng(seed)``.
+    The same draws, and so the same results, as :func:`simulate_people`, without
+    keeping what only :class:`People` needs."""
+    return _simulate(scenario, seed, scale, track=False)[0]
 
 
 @attrs.frozen(eq=False)
@@ -232,7 +234,7 @@ class _Run:
     and length, ``long`` for the months beyond the tunnel), and what its certificate
     pays and releases. Only the moves are counted when they are made (``flows``)."""
 
-    def __init__(self, model: Model, seed: int, scale: float) -> None:
+    def __init__(self, model: Model, seed: int, scale: float, *, track: bool = True) -> None:
         np = numpy()
         self.np = np
         self.model = model
@@ -271,6 +273,9 @@ class _Run:
         if model.certificate_state >= 0:
             self.flags[model.certificate_state] |= 2
         self.flags[self.relapsed] |= 4
+        self.track = track  # keep what People needs: the stays' starts, relapses, payments
+        if not track:
+            self.flags &= 1
         self.special = self.flags != 0  # a bool table: flatnonzero is fast on bools
         # what a certificate pays over the first j + 1 months of a stay
         shape = np.minimum(np.arange(horizon), months - 1)
@@ -309,7 +314,8 @@ class _Run:
         np.minimum(due, _NONE, out=due)
         goes = pick & 0xFFFF
         self.route[people] = (states << 16) | goes
-        self.since[people] = start
+        if self.track:
+            self.since[people] = start
         self.due[people] = due
         special = np.flatnonzero(np.take(self.special, states))
         if not special.size:
@@ -347,13 +353,22 @@ class _Run:
         self.move_paid += np.bincount(np.minimum(due, horizon), on_move, minlength=horizon + 1)
         released = np.where(moving, self.release[edge], 0.0)
         self.move_released += np.bincount(np.minimum(due, horizon), released, horizon + 1)
-        self.paid_now[people] += self.paid_by[states, length - 1] + on_move
+        if self.track:
+            self.paid_now[people] += self.paid_by[states, length - 1] + on_move
 
 
 def simulate_people(
     scenario: Scenario | Model, *, seed: int, scale: float = 1.0
 ) -> tuple[Results, People]:
     """:func:`run_individual`, and everyone it followed (:class:`People`)."""
+    results, people = _simulate(scenario, seed, scale, track=True)
+    assert people is not None
+    return results, people
+
+
+def _simulate(
+    scenario: Scenario | Model, seed: int, scale: float, *, track: bool
+) -> tuple[Results, People | None]:
     np = numpy()
     from resocialize.errors import FieldProblem, ValidationError
 
@@ -367,7 +382,7 @@ def simulate_people(
     if problems:
         raise ValidationError(problems)
     model = scenario if isinstance(scenario, Model) else compile_model(scenario)
-    run = _Run(model, seed, scale)
+    run = _Run(model, seed, scale, track=track)
     n_states, horizon = run.n_states, run.horizon
     gates = _gates(model, scale)
     budget = model.budget * scale if model.bounded else None
@@ -420,7 +435,7 @@ def simulate_people(
     return _results(model, run, seed, scale)
 
 
-def _results(model: Model, run: _Run, seed: int, scale: float) -> tuple[Results, People]:
+def _results(model: Model, run: _Run, seed: int, scale: float) -> tuple[Results, People | None]:
     np = numpy()
     n_states, months, horizon = run.n_states, run.tunnel, run.horizon
     shown = model.shown
@@ -469,6 +484,8 @@ def _results(model: Model, run: _Run, seed: int, scale: float) -> tuple[Results,
         released=run.move_released[:horizon, None] * shares,
     )
     n = run.n
+    if not run.track:
+        return results, None
     np.maximum(run.most_paid[:n], run.paid_now[:n], out=run.most_paid[:n])  # the last ones
     people = People(
         state=shown[run.route[:n] >> 16],
