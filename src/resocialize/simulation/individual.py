@@ -84,8 +84,8 @@ and ``scale`` give identical results, other seeds other draws.
 the people who move in it (about one person-month in six in the default
 scenario), with one scan of everyone's next-move month to find them; everything a
 stay does is counted once, when it begins, in a few numpy passes over the month's
-movers. About 200 million person-months a second on one core of the machine it
-was written on, a hundred times a per-person Python loop of the same model
+movers. About 250 million person-months a second on one core of the machine it
+was written on, over a hundred times a per-person Python loop of the same model
 (``python benchmarks/simulation.py``).
 
 >>> from resocialize.simulation import default_scenario
