@@ -1,7 +1,8 @@
 """The ``resocialize`` command.
 
 ``resocialize simulate`` runs a scenario (the default one when none is given) and
-writes its tables and plots; ``resocialize demo`` walks one client along the pathway
+writes its tables and plots; ``resocialize report`` builds the indicators and reports of
+the regional segment from an export; ``resocialize demo`` walks one client along the pathway
 on embedded example data; ``resocialize diagram`` prints the pathway as Mermaid;
 ``resocialize --version``.
 """
@@ -28,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     from .simulation.command import add_parser
 
     add_parser(commands)
+    from .report_command import add_parser as add_report
+
+    add_report(commands)
     commands.add_parser("demo", help="walk one client along the pathway on example data")
     diagram = commands.add_parser("diagram", help="print the pathway as a Mermaid state diagram")
     diagram.add_argument(
@@ -49,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .simulation.command import run
 
         return run(args)
+    if args.command == "report":
+        from .report_command import run as report
+
+        return report(args)
     if args.command == "demo":
         from .tour import walk
 

@@ -83,6 +83,7 @@ def occupancy(report: Report) -> Any:
             range(len(rows)),
             [[_number(row[table.columns.index(s)]) for row in rows] for s in shown],
             labels=[s.replace("_", " ") for s in shown],
+            colors=[plt.get_cmap("tab20").colors[i % 20] for i in range(len(shown))],
         )
         axes.legend(loc="upper left", fontsize="small", ncol=2)
     axes.set_xticks(range(len(rows)))

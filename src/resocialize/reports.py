@@ -229,6 +229,8 @@ def _published(
     else:
         cells, row_totals = table.cells, table.row_totals
         column_totals, total, notes, suppressed = table.column_totals, table.total, (), False
+    if not totals:  # the totals are not shown: their notes would speak of nothing here
+        notes = tuple(n for n in notes if n.details.get("kind") == "cell")
     columns = (first, *table.columns, *(("total",) if totals else ()))
     rows: list[tuple[Cell, ...]] = []
     for label, line, line_total in zip(table.rows, cells, row_totals, strict=True):
