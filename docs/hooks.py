@@ -61,3 +61,30 @@ def on_page_markdown(markdown: str, **kwargs: Any) -> str:
         guards = ", ".join(f"`{name}`" for name in move.guard_names) or "none"
         rows.append(f"| {source.value} | `{event.value}` | {move.target.value} | {guards} |")
     return markdown.replace(MARKER_GUARDS, "\n".join(rows))
+
+
+def on_post_build(config: Any) -> None:
+    """Draw the report plots of the "Indicators and reports" page from the example region.
+
+    They are drawn from the code at every build, never kept by hand; without matplotlib or
+    the test extra the page shows no pictures and the build goes on.
+    """
+    from pathlib import Path
+
+    try:
+        from resocialize.indicators import Period
+        from resocialize.report_plots import funnel, occupancy, outcomes
+        from resocialize.reports import build_report
+        from resocialize.testing._indicators import region_year
+    except ImportError:
+        return
+    import matplotlib.pyplot as plt
+
+    cases, attributes = region_year(11, cases=300, year=2026)
+    report = build_report(cases, Period.months(2026), attributes=attributes)
+    folder = Path(config["site_dir"]) / "img"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, draw in (("funnel", funnel), ("occupancy", occupancy), ("outcomes", outcomes)):
+        figure = draw(report)
+        figure.savefig(folder / f"report-{name}.png", dpi=90)
+        plt.close(figure)
