@@ -335,6 +335,19 @@ def _check_batch(models: list[Model]) -> None:
             )
 
 
+def _stacked(models: list[Model], name: str, axis: int = 0) -> Any:
+    """The models' ``name`` arrays stacked on ``axis``; one array shared by every model
+    (the samples of one scenario share what they do not vary) is broadcast, not copied."""
+    np = numpy()
+    first = getattr(models[0], name)
+    if all(getattr(m, name) is first for m in models):
+        view = np.expand_dims(first, axis)
+        shape = list(view.shape)
+        shape[axis] = len(models)
+        return np.broadcast_to(view, tuple(shape))
+    return np.stack([getattr(m, name) for m in models], axis=axis)
+
+
 def _padded(array: Any, tunnel: int) -> Any:
     """``array`` (tunnel on axis 1) extended to ``tunnel`` by repeating its last month."""
     short = tunnel - array.shape[1]
@@ -530,7 +543,7 @@ def _plan(models: list[Model]) -> _Plan:
             into_certificate[:, None] * np.array([m.face for m in models]),
         ]
     )
-    funding = np.stack([m.funding for m in models]).reshape(k_count, -1)
+    funding = _stacked(models, "funding").reshape(k_count, -1)
     admission = np.array([m.admission_pay for m in models])
     gates = []
     gate_cost = np.zeros((len(gated), 2, k_count))
@@ -554,7 +567,7 @@ def _plan(models: list[Model]) -> _Plan:
                 to_funds=np.array(
                     [pair_index[int(pairs[i, 0]), f] for i in demand] if f >= 0 else [], np.int64
                 ),
-                places=np.array([m.capacity[c] for m in models]),
+                places=_stacked(models, "capacity")[:, c],
                 initial=c == head.initial,
             )
         )
@@ -601,10 +614,10 @@ def _plan(models: list[Model]) -> _Plan:
         gate_remission=np.array([float(shown[c] == remission) for c in gated]),
         figure_pairs=figure_pairs,
         waiting=waiting,
-        entries=np.stack([m.entries for m in models], axis=1),
+        entries=_stacked(models, "entries", axis=1),
         funding=funding,
-        discount=np.stack([m.discount for m in models]),
-        budget=np.stack([m.budget for m in models]) if bounded else None,
+        discount=_stacked(models, "discount"),
+        budget=_stacked(models, "budget") if bounded else None,
         face_share=np.ascontiguousarray((funding * np.array([m.face for m in models])[:, None]).T),
         gates=tuple(gates),
         certificate_gate=gated.index(c_state) if bounded and c_state in gated else -1,

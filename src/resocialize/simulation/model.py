@@ -504,6 +504,58 @@ def _pattern(
     return moved, change
 
 
+# The parts samples of one scenario usually share are built once and shared (read-only), so
+# that a batch of samples can tell them unchanged by identity.
+
+
+def _frozen(array: Any) -> Any:
+    array.flags.writeable = False
+    return array
+
+
+@functools.lru_cache(maxsize=256)
+def _intake(intake: tuple[tuple[ReferralSource, tuple[int, ...]], ...], months: int) -> Any:
+    np = numpy()
+    years = -(-months // 12)
+    by_source = np.zeros((len(intake), months))
+    for r, (_, figures) in enumerate(intake):
+        for year in range(years):
+            first, last = 12 * year, min(12 * year + 12, months)
+            by_source[r, first:last] = (
+                figures[min(year, len(figures) - 1)] if figures else 0
+            ) / 12.0
+    return _frozen(by_source), _frozen(by_source.sum(axis=0))
+
+
+@functools.lru_cache(maxsize=256)
+def _shared(values: tuple[float, ...]) -> Any:
+    return _frozen(numpy().array(values))
+
+
+@functools.lru_cache(maxsize=256)
+def _discount(rate: float, months: int) -> Any:
+    np = numpy()
+    return _frozen((1.0 + rate) ** (-np.arange(months) / 12.0))
+
+
+@functools.lru_cache(maxsize=256)
+def _budget(
+    budget: tuple[tuple[str, tuple[tuple[int, Money], ...]], ...],
+    funders: tuple[str, ...],
+    start_year: int,
+    years: int,
+) -> Any:
+    np = numpy()
+    given = {funder: dict(items) for funder, items in budget}
+    table = np.full((years, len(funders)), np.inf)
+    for k, funder in enumerate(funders):
+        if funder in given:
+            for year in range(years):
+                amount = given[funder].get(start_year + year)
+                table[year, k] = 0.0 if amount is None else float(amount.amount)
+    return _frozen(table)
+
+
 def compile_model(scenario: Scenario) -> Model:
     """The arrays of ``scenario`` (see the module documentation)."""
     if not isinstance(scenario, Scenario):
@@ -535,11 +587,12 @@ def compile_model(scenario: Scenario) -> Model:
     leave = scenario.leave_waiting_per_month
     waiting_for = np.full(n, -1, dtype=np.int64)
     waiting_of = np.full(n, -1, dtype=np.int64)
-    capacity = np.full(n, np.inf)
     queues = [(len(pathway) + k, index[state]) for k, state in enumerate(capped)]
+    places = [float("inf")] * n
     for w, i in queues:
         waiting_for[w], waiting_of[i] = i, w
-        capacity[i] = float(scenario.capacity[pathway[i]])
+        places[i] = float(scenario.capacity[pathway[i]])
+    capacity = _shared(tuple(places))
     funding_queue = n_reported - 1 if bounded else -1
     for w in [w for w, _ in queues] + ([funding_queue] if bounded else []):
         P[w, :, w] = (1.0 - death) * (1.0 - leave)
@@ -608,20 +661,18 @@ def compile_model(scenario: Scenario) -> Model:
 
     months_total = scenario.horizon_months
     sources = tuple(scenario.intake)
-    by_source = np.zeros((len(sources), months_total))
-    for r, referral in enumerate(sources):
-        for year in range(scenario.years):
-            first, last = 12 * year, min(12 * year + 12, months_total)
-            by_source[r, first:last] = scenario.intake_in(referral, year) / 12.0
+    by_source, entries = _intake(tuple(scenario.intake.items()), months_total)
     funders = tuple(scenario.funding)
-    funding = np.array([float(scenario.funding[f]) for f in funders])
-    discount = (1.0 + scenario.discount_rate) ** (-np.arange(months_total) / 12.0)
-    budget = np.full((scenario.years, len(funders)), np.inf)
-    for k, funder in enumerate(funders):
-        if funder in scenario.budget:
-            for year in range(scenario.years):
-                amount = scenario.budget[funder].get(scenario.start.year + year)
-                budget[year, k] = 0.0 if amount is None else float(amount.amount)
+    funding = _shared(tuple(float(scenario.funding[f]) for f in funders))
+    discount = _discount(scenario.discount_rate, months_total)
+    budget = _budget(
+        tuple(
+            (f, tuple(sorted(scenario.budget[f].items()))) for f in funders if f in scenario.budget
+        ),
+        funders,
+        scenario.start.year,
+        scenario.years,
+    )
     pattern = _pattern(
         _structure_key(scenario, tunnel, len(names)),
         course,
@@ -643,7 +694,7 @@ def compile_model(scenario: Scenario) -> Model:
         waiting_of=waiting_of,
         state_cost=state_cost,
         transition_cost=transition_cost,
-        entries=by_source.sum(axis=0),
+        entries=entries,
         entries_by_source=by_source,
         sources=sources,
         funding=funding,
