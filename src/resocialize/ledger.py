@@ -81,7 +81,6 @@ balances by replaying its transactions; :func:`verify` then checks its books.
 
 from __future__ import annotations
 
-import decimal
 import enum
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -104,7 +103,7 @@ from ._checks import (
     text_problem,
 )
 from .errors import FieldProblem, RuleViolation, ValidationError
-from .money import Money, _currency_problem, _make, minor_units
+from .money import EXACT, Money, _currency_problem, _make, minor_units
 from .rules import ALLOWED, Decision, Reason
 
 __all__ = [
@@ -145,10 +144,7 @@ _MIN_YEAR: Final = 1900
 _MAX_YEAR: Final = 2999
 
 # Balances are sums of amounts in whole minor units; adding them must never round.
-_EXACT: Final = decimal.Context(
-    prec=100,
-    traps=[decimal.InvalidOperation, decimal.Inexact, decimal.Overflow, decimal.DivisionByZero],
-)
+_EXACT: Final = EXACT
 _ZERO: Final = Decimal(0)
 
 

@@ -68,12 +68,14 @@ import attrs
 from .errors import FieldProblem, ValidationError
 
 __all__ = [
+    "EXACT",
     "EXACT_DIGITS",
     "MINOR_UNITS",
     "CurrencyMismatch",
     "Money",
     "minor_units",
     "sum_money",
+    "whole_amount_problem",
 ]
 
 _CURRENCY: Final = re.compile(r"[A-Z]{3}")
@@ -109,6 +111,9 @@ _TRAPS: Final = [decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overf
 _EXACT: Final = decimal.Context(
     prec=EXACT_DIGITS, rounding=ROUND_HALF_EVEN, traps=[*_TRAPS, decimal.Inexact]
 )
+EXACT: Final = _EXACT
+"""The decimal context of exact sums of amounts: any rounding raises instead of losing a
+digit (ledger balances and spending totals add with it)."""
 # Rounding to minor units: rounding is the point, so Inexact is not trapped.
 _ROUND: Final = decimal.Context(prec=EXACT_DIGITS, rounding=ROUND_HALF_EVEN, traps=_TRAPS)
 # Division: the decimal default of 28 significant digits, half-even.
@@ -575,3 +580,15 @@ def sum_money(items: Iterable[Money], currency: str) -> Money:
         except DecimalException:
             raise _inexact("a sum") from None
     return _make(total, currency)
+
+
+def whole_amount_problem(value: object) -> str | None:
+    """Why ``value`` is not an amount of money paid or counted: Money, not negative, in
+    whole minor units of its currency; ``None`` when it is one."""
+    if not isinstance(value, Money):
+        return f"must be Money, not {type(value).__name__}"
+    if value.is_negative:
+        return f"must not be negative, not {value}"
+    if value.rounded() != value:
+        return f"must be a whole number of minor units of {value.currency}, not {value}"
+    return None

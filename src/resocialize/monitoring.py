@@ -142,7 +142,7 @@ from ._checks import (
 from .certificates import CertificateBook
 from .errors import FieldProblem, RuleViolation, ValidationError
 from .ledger import AccountKind, Ledger, Movement
-from .money import Money, minor_units
+from .money import Money, minor_units, whole_amount_problem
 from .pathway import Case, Event
 from .records import Placement
 from .rules import Reason
@@ -200,16 +200,6 @@ def _per(amount: Money, count: int) -> Money | None:
 # --- cost effectiveness (CF-08) -----------------------------------------------------------------
 
 
-def _paid_problem(value: object) -> str | None:
-    if not isinstance(value, Money):
-        return f"must be Money, not {type(value).__name__}"
-    if value.is_negative:
-        return f"must not be negative, not {value}"
-    if value.rounded() != value:
-        return f"must be a whole number of minor units of {value.currency}, not {value}"
-    return None
-
-
 @attrs.frozen
 class CostEffectiveness(Checked):
     """One group of :func:`cost_effectiveness`: the money paid and what it achieved by ``as_of``.
@@ -220,7 +210,7 @@ class CostEffectiveness(Checked):
     center: str | None = attrs.field(metadata=checked(optional(id_problem)))
     source: str | None = attrs.field(metadata=checked(optional(id_problem)))
     as_of: date = attrs.field(metadata=checked(date_problem))
-    paid: Money = attrs.field(metadata=checked(_paid_problem))
+    paid: Money = attrs.field(metadata=checked(whole_amount_problem))
     """Paid in the group (PAID postings booked on or before ``as_of``)."""
     certificates: int = attrs.field(default=0, metadata=_COUNT)
     """Certificates with money paid in the group."""

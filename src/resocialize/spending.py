@@ -67,7 +67,6 @@ regional 2026 released 1 60000.00 RUB
 
 from __future__ import annotations
 
-import decimal
 import enum
 import itertools
 from collections.abc import Callable, Iterable, Mapping
@@ -90,17 +89,14 @@ from ._checks import (
 from .certificates import CertificateBook
 from .errors import FieldProblem, ValidationError
 from .ledger import Ledger, Movement
-from .money import Money, _currency_problem
+from .money import EXACT, Money, _currency_problem, whole_amount_problem
 from .monitoring import CostEffectiveness, cost_effectiveness
 from .pathway import Case
 
 __all__ = ["SpendingMeasure", "SpendingRow", "SpendingTable", "spending"]
 
 # Sums of amounts in whole minor units; adding them must never round.
-_EXACT: Final = decimal.Context(
-    prec=100,
-    traps=[decimal.InvalidOperation, decimal.Inexact, decimal.Overflow, decimal.DivisionByZero],
-)
+_EXACT: Final = EXACT
 _ZERO: Final = Decimal(0)
 
 
@@ -126,16 +122,6 @@ def _year_problem(value: object) -> str | None:
     return None
 
 
-def _amount_problem(value: object) -> str | None:
-    if not isinstance(value, Money):
-        return f"must be Money, not {type(value).__name__}"
-    if value.is_negative:
-        return f"must not be negative, not {value}"
-    if value.rounded() != value:
-        return f"must be a whole number of minor units of {value.currency}, not {value}"
-    return None
-
-
 @attrs.frozen
 class SpendingRow(Checked):
     """One tidy row of a :class:`SpendingTable`: a source, a year, a measure, how many
@@ -145,7 +131,7 @@ class SpendingRow(Checked):
     year: int = attrs.field(metadata=checked(_year_problem))
     measure: SpendingMeasure = attrs.field(metadata=checked(member_problem(SpendingMeasure)))
     certificates: int = attrs.field(metadata=checked(count_problem))
-    amount: Money = attrs.field(metadata=checked(_amount_problem))
+    amount: Money = attrs.field(metadata=checked(whole_amount_problem))
 
     def _more_problems(self, problems: Problems) -> None:
         if self.amount.is_positive and not self.certificates:
