@@ -241,3 +241,24 @@ def test_the_report_command_refuses_a_missing_file_and_bad_periods(
         == 2
     )
     assert "--year" in capsys.readouterr().err
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(tmp_path: Path) -> None:
+    from resocialize.report_command import _Bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    path = tmp_path / "three.jsonl"
+    path.write_text("a\nb\nc\n")
+    screen = Terminal()
+    bar = _Bar(screen, str(path))
+    bar(3)
+    bar.close()
+    assert "100% 3/3 lines" in screen.getvalue()
+    quiet = io.StringIO()
+    bar = _Bar(quiet, str(path))
+    bar(3)
+    bar.close()
+    assert quiet.getvalue() == ""

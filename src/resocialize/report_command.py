@@ -9,9 +9,9 @@ It reads a region's export (JSON lines, :mod:`resocialize.exports`), builds the 
 the year of the latest entry), published for ``--role`` (by default the anti-drug
 commission, which sees cells under k suppressed; the agency sees them all), prints the
 region's figures and writes every table as CSV and JSON, and the plots as PNG when
-matplotlib is installed, to ``--out`` (default ``resocialize-report``). A progress count
-shows on the terminal for large inputs. A bad export is refused with the line and path of
-each problem, and exit status 2.
+matplotlib is installed, to ``--out`` (default ``resocialize-report``). A progress bar
+shows on the terminal while a large export is read. A bad export is refused with the line
+and path of each problem, and exit status 2.
 """
 
 from __future__ import annotations
@@ -60,21 +60,40 @@ def add_parser(commands: Any) -> None:
     report.add_argument("--no-plots", action="store_true", help="write the tables only")
 
 
-class _Count:
-    """A running count of lines read, on stderr, only when it is a terminal."""
+class _Bar:
+    """A progress bar of the lines read, on stderr, only when it is a terminal."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, path: str) -> None:
         self.stream = stream
         self.shown = stream.isatty()
+        self.total = _lines_in(path) if self.shown else 0
 
     def __call__(self, lines: int) -> None:
-        if self.shown:
+        if not self.shown:
+            return
+        if self.total:
+            done = min(1.0, lines / self.total)
+            filled = int(done * 30)
+            self.stream.write(
+                f"\rreading the export [{'#' * filled}{'-' * (30 - filled)}]"
+                f" {done:4.0%} {lines:,}/{self.total:,} lines"
+            )
+        else:
             self.stream.write(f"\rreading the export: {lines:,} lines")
-            self.stream.flush()
+        self.stream.flush()
 
     def close(self) -> None:
         if self.shown:
             self.stream.write("\n")
+
+
+def _lines_in(path: str) -> int:
+    """The lines of a file, counted fast (0 when it cannot be read: the reader says why)."""
+    try:
+        with open(path, "rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return 0
 
 
 def _periods(args: argparse.Namespace, latest: date | None) -> Any:
@@ -114,7 +133,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     from .organizations import Role
     from .reports import build_report, write_report
 
-    count = _Count(err)
+    count = _Bar(err, args.export)
     try:
         export = read_export(args.export, progress=count)
     except OSError as exc:
