@@ -60,9 +60,9 @@ Decisions worth knowing:
   requires it (a court reads only cases with its order, a center only its own
   clients'), then gives each :class:`Field` the role may read. The parts of a case
   that the view derives from the case itself (its court, center, referrers,
-  department, medical providers) are taken from the case: a target given to
-  :func:`view` must agree with them, and may only add the centers of a certificate
-  and a contract.
+  department, medical providers) are taken from the case: what a target given to
+  :func:`view` states of them must agree with the case, and it may add only the
+  centers of a certificate and a contract.
 - **History follows the fields.** A history entry is shown only when its event
   belongs to a readable field (a medical help entry is health), and its record only
   when every field the record touches is readable. Free text (the reasons of history
@@ -1132,7 +1132,8 @@ def _effective_target(
     if target is None:
         return derived
     for name in _CASE_PARTS:
-        if getattr(target, name) != getattr(derived, name):
+        given = getattr(target, name)
+        if given is not None and given != frozenset() and given != getattr(derived, name):
             problems.add(f"target.{name}", "does not match the case viewed")
     centers: dict[str, str | None] = {}
     for name in ("certificate_center_id", "contract_center_id"):
