@@ -111,9 +111,8 @@ def read_rules() -> st.SearchStrategy[ReadRule]:
 
 
 def policies(max_rules: int = 40, max_reads: int = 30) -> st.SearchStrategy[Policy]:
-    """Policies of up to ``max_rules`` command lines and ``max_reads`` read lines; half of
-    them let every role read cases (``read_case`` on any condition), so that views are
-    often made."""
+    """Policies of up to ``max_rules`` command lines and ``max_reads`` read lines; many of
+    them hold up to 15 further ``read_case`` lines, so that views are often made."""
     readers = st.frozensets(
         st.builds(Rule, st.just(Command.READ_CASE), roles(), conditions()), max_size=15
     )
