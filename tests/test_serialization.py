@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from resocialize.access import Actor, CourtEvent, default_policy, view
 from resocialize.assessment import PotentialRules, rehabilitation_potential
 from resocialize.assessment import findings as findings_of
 from resocialize.errors import ValidationError
@@ -59,6 +60,10 @@ from resocialize.serialization import (
     unstructure,
 )
 from resocialize.testing import strategies as rs
+from resocialize.testing._access import read_rules as access_read_rules
+from resocialize.testing._access import rules as access_rules
+
+AGENCY_ANALYST = Actor("agency-1", Role.AGENCY, "analyst-1")
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -216,6 +221,18 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "count_table": rs.count_tables(),
     "suppressed_table": rs.suppressed_tables(),
     "disclosure_policy": rs.disclosure_policies(),
+    "actor": rs.actors(),
+    "access_rule": access_rules(),
+    "read_rule": access_read_rules(),
+    "access_policy": rs.policies(),
+    "access_target": rs.targets(),
+    "case_view": rs.cases().map(lambda c: view(default_policy(), AGENCY_ANALYST, c)),
+    "court_event": st.builds(
+        CourtEvent,
+        st.sampled_from(list(NoticeKind)),
+        st.sampled_from([Event.REFUSE, Event.DROP_OUT, Event.COMPLETE_REHABILITATION]),
+        rs.aware_datetimes(),
+    ),
 }
 
 TAGS = sorted(DOCUMENT_TYPES)

@@ -95,6 +95,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.strategies import configure_tagged_union
 
 from ._checks import kind_of
+from .access import Actor, CaseView, CourtEvent, Policy, ReadRule, Rule, Target
 from .assessment import (
     Assessment,
     Instrument,
@@ -338,6 +339,14 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
         "count_table": CountTable,
         "suppressed_table": SuppressedTable,
         "disclosure_policy": DisclosurePolicy,
+        # access
+        "actor": Actor,
+        "access_rule": Rule,
+        "read_rule": ReadRule,
+        "access_policy": Policy,
+        "access_target": Target,
+        "case_view": CaseView,
+        "court_event": CourtEvent,
     }
 )
 """The ``type`` tag of each document and the class it holds. Tags are stable across

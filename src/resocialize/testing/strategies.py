@@ -816,3 +816,8 @@ __all__ += [
     "spending_tables",
     "suppressed_tables",
 ]
+
+# Access: actors, targets and policies.
+from ._access import actors, policies, targets  # noqa: E402
+
+__all__ += ["actors", "policies", "targets"]
