@@ -432,7 +432,8 @@ class Journal(Checked):
 
     Building a journal checks only that it holds entries, not the chain (see
     :func:`verify`). ``key`` makes the journal keyed: :func:`append` writes
-    HMAC-SHA256 digests under it. The key is never shown nor written out.
+    HMAC-SHA256 digests under it. The key is never shown nor written out, and two
+    journals are equal when their entries are.
     """
 
     entries: tuple[JournalEntry, ...] = attrs.field(
@@ -805,7 +806,8 @@ def verify(
     removal of entries at the end, or entries appended by someone else, cannot
     be seen. Without a key, a consistent rewrite of the whole chain from some
     entry on is not seen either, unless ``head`` is given: keep the chain keyed,
-    or its head out of the writer's reach.
+    or its head out of the writer's reach. Verified without the key of a keyed
+    journal, or with another key, every entry reads as edited.
     """
     problems: list[FieldProblem] = []
     if head is not None:
@@ -835,8 +837,17 @@ class _Verification:
             for digest in self.digests(i):
                 self.by_digest.setdefault(digest, []).append(i)
             self.children.setdefault(entry.previous, []).append(i)
+        count = len(entries)
+        self.sound_before = [0] * count
+        self.sound_after: list[int | None] = [None] * count
+        for i in range(1, count):
+            j = i - 1
+            self.sound_before[i] = entries[j].sequence if self.sound[j] else self.sound_before[j]
+        for i in range(count - 2, -1, -1):
+            j = i + 1
+            self.sound_after[i] = entries[j].sequence if self.sound[j] else self.sound_after[j]
         self.place: list[int] = []
-        for i in range(len(entries)):
+        for i in range(count):
             self.place.append(self.placed(i))
         self.found: dict[int, Tampering] = {}
         """Findings about entries present, by position."""
@@ -848,12 +859,7 @@ class _Verification:
 
     def neighbours(self, i: int) -> tuple[int, int | None]:
         """The sequence numbers of the nearest sound entries before and after position ``i``."""
-        before = next((self.entries[j].sequence for j in range(i - 1, -1, -1) if self.sound[j]), 0)
-        after = next(
-            (self.entries[j].sequence for j in range(i + 1, len(self.entries)) if self.sound[j]),
-            None,
-        )
-        return before, after
+        return self.sound_before[i], self.sound_after[i]
 
     def placed(self, i: int) -> int:
         """The sequence number entry ``i`` holds: its own when its digest matches; else the

@@ -46,8 +46,9 @@ AGGREGATES = ("case", "certificate", "center", "contract", "claim")
 
 _COMMANDS = ("identify", "admit", "issue", "redeem", "sign", "include", "suspend", "pay")
 _ROLES = ("case_manager", "agency", "center", "court", "police")
-_KEY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=8)
-_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
+_KEY_TEXT = st.text(st.characters(codec="utf-8"), max_size=8)
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=20)
+"""Text in any script; UTF-8 only, so never a lone surrogate."""
 
 
 def json_values() -> st.SearchStrategy[Any]:
