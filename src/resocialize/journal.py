@@ -286,7 +286,8 @@ class JournalEntry(Checked):
     digest of the entry before (:data:`GENESIS` for the first). The constructor
     checks the shape of every field, never the chain: an entry read from a
     tampered store is still an entry, and :func:`verify` says what is wrong.
-    Equal entries have equal canonical forms (``at`` is hashed in UTC).
+    ``at`` is hashed in UTC, so the same instant written with another offset (an
+    equal entry) has the same digest.
     """
 
     sequence: int = attrs.field(metadata=checked(_positive_problem))
