@@ -821,3 +821,8 @@ __all__ += [
 from ._access import actors, policies, targets  # noqa: E402
 
 __all__ += ["actors", "policies", "targets"]
+
+# The journal.
+from ._journal import case_journals, journal_entries, journals  # noqa: E402
+
+__all__ += ["case_journals", "journal_entries", "journals"]
