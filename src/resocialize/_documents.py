@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Final, Literal, TypeVar
 
 from ._checks import kind_of
-from .errors import ValidationError
+from .errors import FieldProblem, ValidationError
 
 T = TypeVar("T")
 
@@ -74,3 +74,65 @@ def load(
     except UnicodeDecodeError as err:
         raise ValidationError.at("$", f"is not UTF-8 text: {err}") from None
     return from_toml(text)
+
+
+class Bad:
+    """A value that could not be read; its problem is already reported."""
+
+    def __repr__(self) -> str:
+        return "<unreadable>"
+
+
+BAD: Final = Bad()
+"""The value a reader returns for a part it could not read."""
+
+
+def within(path: str, done: str) -> bool:
+    """True when ``path`` is ``done`` or inside it (``a.b`` is inside ``a``)."""
+    return path == done or path.startswith((f"{done}.", f"{done}["))
+
+
+class Reader:
+    """Reads one document of plain data, collecting every problem with its path; each rule
+    document's reader builds on it."""
+
+    def __init__(self, toml: bool) -> None:
+        self.toml = toml
+        self.problems: list[FieldProblem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(FieldProblem(path, message))
+
+    def kind(self, value: object) -> str:
+        return kind_of(value, toml=self.toml)
+
+    def table(
+        self, raw: object, path: str, fields: tuple[str, ...], required: tuple[str, ...]
+    ) -> Mapping[str, Any] | None:
+        """``raw`` as a table with only known fields and every required one, else ``None``."""
+        if not isinstance(raw, Mapping):
+            word = "a table" if self.toml else "an object"
+            self.add(path, f"must be {word} with {', '.join(fields)}, not {self.kind(raw)}")
+            return None
+        prefix = "" if path == "$" else f"{path}."
+        for key in raw:
+            if key not in fields:
+                self.add(f"{prefix}{key}", f"unknown field; known: {', '.join(fields)}")
+        for key in required:
+            if key not in raw:
+                self.add(f"{prefix}{key}", "missing")
+        return raw
+
+    def build(self, make: Callable[..., Any], path: str, **values: object) -> Any:
+        """``make(**values)``, reporting its problems under ``path`` except where a problem
+        was reported already (a part that could not be read); :data:`BAD` when it fails."""
+        try:
+            return make(**values)
+        except ValidationError as err:
+            reported = [p.path for p in self.problems]
+            for problem in err.under(path).problems:
+                if not any(
+                    within(problem.path, done) or within(done, problem.path) for done in reported
+                ):
+                    self.problems.append(problem)
+            return BAD

@@ -90,7 +90,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import attrs
 
@@ -856,21 +856,6 @@ _SCALE_REQUIRED: Final = ("low", "high", "cuts")
 _DOMAIN_NAMES: Final = ", ".join(d.value for d in LifeDomain)
 
 
-class _Bad:
-    """A part of a document that could not be read (its problem is reported already)."""
-
-    def __repr__(self) -> str:
-        return "<unreadable>"
-
-
-_BAD: Final = _Bad()
-
-
-def _within(path: str, done: str) -> bool:
-    """True when ``path`` is ``done`` or inside it (``a.b`` is inside ``a``)."""
-    return path == done or path.startswith((f"{done}.", f"{done}["))
-
-
 def _path_order(problem: FieldProblem) -> tuple[int, int]:
     """Problems of the whole document first, then of its scales, then of each item in order."""
     match = re.match(r"items\[(\d+)\]", problem.path)
@@ -879,55 +864,14 @@ def _path_order(problem: FieldProblem) -> tuple[int, int]:
     return (1, 0) if problem.path.startswith("scales") else (0, 0)
 
 
-class _Reader:
+class _Reader(_documents.Reader):
     """Reads one instrument document, collecting every problem with its path."""
-
-    def __init__(self, toml: bool) -> None:
-        self.toml = toml
-        self.problems: list[FieldProblem] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(FieldProblem(path, message))
-
-    def kind(self, value: object) -> str:
-        return kind_of(value, toml=self.toml)
-
-    def table(
-        self, raw: object, path: str, fields: tuple[str, ...], required: tuple[str, ...]
-    ) -> Mapping[str, Any] | None:
-        """``raw`` as a table with only known fields and every required one, else ``None``."""
-        if not isinstance(raw, Mapping):
-            word = "a table" if self.toml else "an object"
-            self.add(path, f"must be {word} with {', '.join(fields)}, not {self.kind(raw)}")
-            return None
-        prefix = "" if path == "$" else f"{path}."
-        for key in raw:
-            if key not in fields:
-                self.add(f"{prefix}{key}", f"unknown field; known: {', '.join(fields)}")
-        for key in required:
-            if key not in raw:
-                self.add(f"{prefix}{key}", "missing")
-        return raw
-
-    def build(self, make: Callable[..., Any], path: str, **values: object) -> Any:
-        """``make(**values)``, reporting its problems under ``path`` except where a problem
-        was reported already (a part that could not be read); ``_BAD`` when it fails."""
-        try:
-            return make(**values)
-        except ValidationError as err:
-            reported = [p.path for p in self.problems]
-            for problem in err.under(path).problems:
-                if not any(
-                    _within(problem.path, done) or _within(done, problem.path) for done in reported
-                ):
-                    self.problems.append(problem)
-            return _BAD
 
     def document(self, data: object) -> Instrument:
         top = self.table(data, "$", _TOP, _TOP_REQUIRED)
         if top is None:
             raise ValidationError(self.problems)
-        scales: dict[str, Scale | _Bad] = {}
+        scales: dict[str, Scale | _documents.Bad] = {}
         if "scales" in top:
             raw_scales = top["scales"]
             if isinstance(raw_scales, Mapping):
@@ -936,7 +880,7 @@ class _Reader:
             else:
                 word = "a table" if self.toml else "an object"
                 self.add("scales", f"must be {word} of named scales, not {self.kind(raw_scales)}")
-        items: object = _BAD
+        items: object = _documents.BAD
         if "items" in top:
             raw_items = top["items"]
             if isinstance(raw_items, list | tuple) and raw_items:
@@ -948,7 +892,7 @@ class _Reader:
                 word = "tables" if self.toml else "objects"
                 shown = "an empty array" if raw_items == [] else self.kind(raw_items)
                 self.add("items", f"must be a non-empty array of {word}, not {shown}")
-        values = {key: top.get(key, _BAD) for key in ("code", "name", "version")}
+        values = {key: top.get(key, _documents.BAD) for key in ("code", "name", "version")}
         values.update({key: top[key] for key in ("licence", "source") if key in top})
         instrument = self.build(Instrument, "", items=items, **values)
         if self.problems:
@@ -969,11 +913,11 @@ class _Reader:
             else:
                 first[code] = i
 
-    def item(self, raw: object, path: str, scales: Mapping[str, Scale | _Bad]) -> object:
+    def item(self, raw: object, path: str, scales: Mapping[str, Scale | _documents.Bad]) -> object:
         table = self.table(raw, path, _ITEM, _ITEM)
         if table is None:
-            return _BAD
-        domain: object = _BAD
+            return _documents.BAD
+        domain: object = _documents.BAD
         if "domain" in table:
             try:
                 domain = LifeDomain(table["domain"])
@@ -982,7 +926,7 @@ class _Reader:
                     f"{path}.domain",
                     f"unknown domain {table['domain']!r}; known: {_DOMAIN_NAMES}",
                 )
-        scale: object = _BAD
+        scale: object = _documents.BAD
         if "scale" in table:
             raw_scale = table["scale"]
             if isinstance(raw_scale, str):
@@ -994,28 +938,28 @@ class _Reader:
                     )
                 else:
                     scale = scales[raw_scale]
-                    if isinstance(scale, _Bad):  # reported at scales.<name>
+                    if isinstance(scale, _documents.Bad):  # reported at scales.<name>
                         self.add(f"{path}.scale", f"the scale {raw_scale!r} is not readable")
             else:
                 scale = self.scale(raw_scale, f"{path}.scale")
         return self.build(
             Item,
             path,
-            code=table.get("code", _BAD),
+            code=table.get("code", _documents.BAD),
             domain=domain,
-            label=table.get("label", _BAD),
+            label=table.get("label", _documents.BAD),
             scale=scale,
         )
 
-    def scale(self, raw: object, path: str) -> Scale | _Bad:
+    def scale(self, raw: object, path: str) -> Scale | _documents.Bad:
         table = self.table(raw, path, _SCALE, _SCALE_REQUIRED)
         if table is None:
-            return _BAD
-        values = {key: table.get(key, _BAD) for key in _SCALE_REQUIRED}
+            return _documents.BAD
+        values = {key: table.get(key, _documents.BAD) for key in _SCALE_REQUIRED}
         for key in ("cuts", "anchors"):
             if key in table and not isinstance(table[key], list | tuple):
                 self.add(f"{path}.{key}", f"must be an array, not {self.kind(table[key])}")
-                values[key] = _BAD
+                values[key] = _documents.BAD
         if "anchors" in table and "anchors" not in values:
             values["anchors"] = table["anchors"]
         return self.build(Scale, path, **values)  # type: ignore[no-any-return]

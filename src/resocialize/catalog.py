@@ -84,7 +84,7 @@ from ._checks import (
     text_problem,
 )
 from .assessment import LifeDomain, Need
-from .errors import FieldProblem, ValidationError
+from .errors import ValidationError
 from .pathway import Stage
 from .records import Origin
 
@@ -555,61 +555,27 @@ _STAGE_NAMES: Final = "II, III, IV or V"
 _NEEDS: Final = {need.name.lower(): need for need in Need}
 
 
-class _Bad:
-    """A value that could not be read; its problem is already reported."""
-
-
-_BAD: Final = _Bad()
-
-
-class _Reader:
+class _Reader(_documents.Reader):
     """Reads one document, collecting every problem with its path."""
-
-    def __init__(self, toml: bool) -> None:
-        self.toml = toml
-        self.problems: list[FieldProblem] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(FieldProblem(path, message))
-
-    def kind(self, value: object) -> str:
-        return kind_of(value, toml=self.toml)
-
-    def table(
-        self, raw: object, path: str, fields: tuple[str, ...], required: tuple[str, ...]
-    ) -> Mapping[str, Any] | None:
-        """``raw`` as a table with only known fields and every required one, else ``None``."""
-        if not isinstance(raw, Mapping):
-            word = "table" if self.toml else "object"
-            self.add(path, f"must be a {word} with {', '.join(fields)}, not {self.kind(raw)}")
-            return None
-        prefix = "" if path == "$" else f"{path}."
-        for key in raw:
-            if key not in fields:
-                self.add(f"{prefix}{key}", f"unknown field; known: {', '.join(fields)}")
-        for key in required:
-            if key not in raw:
-                self.add(f"{prefix}{key}", "missing")
-        return raw
 
     def members(self, raw: object, path: str, read: Callable[[object, str], object]) -> object:
         """A list of items read by ``read`` as a frozenset; no item may be listed twice."""
         if not isinstance(raw, list | tuple):
             word = "a list" if self.toml else "an array"
             self.add(path, f"must be {word}, not {self.kind(raw)}")
-            return _BAD
+            return _documents.BAD
         items: list[object] = []
         bad = False
         for j, item in enumerate(raw):
             value = read(item, f"{path}[{j}]")
-            if isinstance(value, _Bad):
+            if isinstance(value, _documents.Bad):
                 bad = True
             elif value in items:
                 self.add(f"{path}[{j}]", f"{item!r} is listed twice")
                 bad = True
             else:
                 items.append(value)
-        return _BAD if bad else frozenset(items)
+        return _documents.BAD if bad else frozenset(items)
 
     def member(self, kind: type[enum.Enum]) -> Callable[[object, str], object]:
         """A reader of one member of ``kind``, written by value."""
@@ -619,7 +585,7 @@ class _Reader:
             if isinstance(raw, str) and raw in by_value:
                 return by_value[raw]
             self.add(path, f"must be one of {', '.join(by_value)}, not {raw!r}")
-            return _BAD
+            return _documents.BAD
 
         return read
 
@@ -627,13 +593,13 @@ class _Reader:
         if isinstance(raw, str) and raw in _ROMAN:
             return _ROMAN[raw]
         self.add(path, f"must be a stage written as a roman numeral {_STAGE_NAMES}, not {raw!r}")
-        return _BAD
+        return _documents.BAD
 
     def code(self, raw: object, path: str) -> object:
         problem = _code_problem(raw)
         if problem is not None:
             self.add(path, problem)
-            return _BAD
+            return _documents.BAD
         return raw
 
     def need(self, raw: object, path: str) -> object:
@@ -643,27 +609,13 @@ class _Reader:
             return Need(raw)
         names = ", ".join(f"{name} ({need.value})" for name, need in _NEEDS.items())
         self.add(path, f"must be one of {names}, not {raw!r}")
-        return _BAD
+        return _documents.BAD
 
     def integer(self, raw: object, path: str) -> object:
         if isinstance(raw, bool) or not isinstance(raw, int):
             self.add(path, f"must be a whole number, not {self.kind(raw)}")
-            return _BAD
+            return _documents.BAD
         return raw
-
-    def build(self, make: Callable[..., Any], path: str, **values: object) -> Any:
-        """``make(**values)``, reporting its problems under ``path`` except where a problem
-        was reported already (a value that could not be read); ``_BAD`` when it fails."""
-        try:
-            return make(**values)
-        except ValidationError as err:
-            reported = [p.path for p in self.problems]
-            for problem in err.under(path).problems:
-                if not any(
-                    _within(problem.path, done) or _within(done, problem.path) for done in reported
-                ):
-                    self.problems.append(problem)
-            return _BAD
 
     def document(self, data: object) -> Catalog:
         top = self.table(data, "$", _TOP, _TOP)
@@ -683,7 +635,7 @@ class _Reader:
                 entries.append((i, intervention.code, intervention.prerequisites))
             elif isinstance(item, Mapping) and _code_problem(item.get("code")) is None:
                 entries.append((i, item["code"], _raw_codes(item.get("prerequisites", []))))
-        version = top.get("version", _BAD)
+        version = top.get("version", _documents.BAD)
         if not self.problems:
             catalog = self.build(Catalog, "", version=version, interventions=items)
             if isinstance(catalog, Catalog):
@@ -698,10 +650,10 @@ class _Reader:
         self.problems.extend(problems.items)
         raise ValidationError(self.problems)
 
-    def intervention(self, raw: object, path: str) -> Intervention | _Bad:
+    def intervention(self, raw: object, path: str) -> Intervention | _documents.Bad:
         table = self.table(raw, path, _FIELDS, _REQUIRED)
         if table is None:
-            return _BAD
+            return _documents.BAD
         readers: dict[str, Callable[[object, str], object]] = {
             "domain": self.member(ServiceDomain),
             "addresses": lambda v, p: self.members(v, p, self.member(LifeDomain)),
@@ -719,7 +671,7 @@ class _Reader:
                 read = readers.get(name)
                 values[name] = table[name] if read is None else read(table[name], f"{path}.{name}")
             elif name in _REQUIRED:
-                values[name] = _BAD
+                values[name] = _documents.BAD
         return self.build(Intervention, path, **values)  # type: ignore[no-any-return]
 
 
@@ -729,11 +681,6 @@ def _raw_codes(value: object) -> frozenset[str] | None:
     if isinstance(value, list | tuple) and all(_code_problem(v) is None for v in value):
         return frozenset(value)
     return None
-
-
-def _within(path: str, done: str) -> bool:
-    """True when ``path`` is ``done`` or inside it (``a.b`` is inside ``a``)."""
-    return path == done or path.startswith((f"{done}.", f"{done}["))
 
 
 def catalog_from_toml(text: str) -> Catalog:

@@ -76,10 +76,11 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, ClassVar, Final
+from typing import ClassVar, Final
 
 import attrs
 
+from . import _documents
 from ._checks import (
     Checked,
     Problems,
@@ -91,7 +92,7 @@ from ._checks import (
     optional,
     text_problem,
 )
-from .errors import FieldProblem, RuleViolation, ValidationError
+from .errors import RuleViolation, ValidationError
 from .guards import add_months
 from .money import Money, minor_units
 from .pathway import Case, Event, State
@@ -794,49 +795,15 @@ _DROPOUT: Final = (("cap_share", "min_days"), ("cap_share",))
 _NO_CURRENCY: Final = "XXX"
 
 
-class _Bad:
-    """A value that could not be read; its problem is already reported."""
-
-
-_BAD: Final = _Bad()
-
-
-class _Reader:
+class _Reader(_documents.Reader):
     """Reads one document, collecting every problem with its path."""
 
-    def __init__(self, toml: bool) -> None:
-        self.toml = toml
-        self.problems: list[FieldProblem] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(FieldProblem(path, message))
-
-    def kind(self, value: object) -> str:
-        return kind_of(value, toml=self.toml)
-
-    def table(
-        self, raw: object, path: str, fields: tuple[str, ...], required: tuple[str, ...]
-    ) -> Mapping[str, Any] | None:
-        """``raw`` as a table with only known fields and every required one, else ``None``."""
-        if not isinstance(raw, Mapping):
-            word = "table" if self.toml else "object"
-            self.add(path, f"must be a {word} with {', '.join(fields)}, not {self.kind(raw)}")
-            return None
-        prefix = "" if path == "$" else f"{path}."
-        for key in raw:
-            if key not in fields:
-                self.add(f"{prefix}{key}", f"unknown field; known: {', '.join(fields)}")
-        for key in required:
-            if key not in raw:
-                self.add(f"{prefix}{key}", "missing")
-        return raw
-
-    def decimal(self, raw: object, path: str) -> Decimal | _Bad:
+    def decimal(self, raw: object, path: str) -> Decimal | _documents.Bad:
         if isinstance(raw, float):
             self.add(
                 path, f"must not be a float: write a decimal number as a string, such as '{raw!r}'"
             )
-            return _BAD
+            return _documents.BAD
         if isinstance(raw, int) and not isinstance(raw, bool):
             return Decimal(raw)
         if isinstance(raw, str):
@@ -847,41 +814,27 @@ class _Reader:
             if number.is_finite():
                 return number
             self.add(path, f"must be a decimal number such as '0.30', not {raw!r}")
-            return _BAD
+            return _documents.BAD
         self.add(path, f"must be a decimal number written as a string, not {self.kind(raw)}")
-        return _BAD
+        return _documents.BAD
 
-    def money(self, raw: object, path: str, currency: str) -> Money | _Bad:
+    def money(self, raw: object, path: str, currency: str) -> Money | _documents.Bad:
         number = self.decimal(raw, path)
-        return _BAD if isinstance(number, _Bad) else Money(number, currency)
+        return _documents.BAD if isinstance(number, _documents.Bad) else Money(number, currency)
 
-    def integer(self, raw: object, path: str) -> int | _Bad:
+    def integer(self, raw: object, path: str) -> int | _documents.Bad:
         if isinstance(raw, bool) or not isinstance(raw, int):
             self.add(path, f"must be a whole number, not {self.kind(raw)}")
-            return _BAD
+            return _documents.BAD
         return raw
 
-    def milestone(self, raw: object, path: str) -> Milestone | _Bad:
+    def milestone(self, raw: object, path: str) -> Milestone | _documents.Bad:
         found = _milestone(raw)
         if found is None:
             known = ", ".join(m.value for m in Milestone)
             self.add(path, f"unknown milestone {raw!r}; known: {known}")
-            return _BAD
+            return _documents.BAD
         return found
-
-    def build(self, make: Callable[..., Any], path: str, **values: object) -> Any:
-        """``make(**values)``, reporting its problems under ``path`` except where a problem
-        was reported already (a value that could not be read); ``_BAD`` when it fails."""
-        try:
-            return make(**values)
-        except ValidationError as err:
-            reported = [p.path for p in self.problems]
-            for problem in err.under(path).problems:
-                if not any(
-                    _within(problem.path, done) or _within(done, problem.path) for done in reported
-                ):
-                    self.problems.append(problem)
-            return _BAD
 
     # -- the document -------------------------------------------------------------------
 
@@ -913,26 +866,26 @@ class _Reader:
             raise ValidationError(self.problems)
         return MappingProxyType(tariffs)
 
-    def tariff(self, raw: object, path: str) -> Tariff | _Bad:
+    def tariff(self, raw: object, path: str) -> Tariff | _documents.Bad:
         table = self.table(raw, path, _TARIFF, _TARIFF_REQUIRED)
         if table is None:
-            return _BAD
+            return _documents.BAD
         currency = table.get("currency")
         nested = currency if _currency_problem(currency) is None else _NO_CURRENCY
         assert isinstance(nested, str)
         face: object = None
         if "face_value" in table:
             face = self.money(table["face_value"], f"{path}.face_value", nested)
-        schedule: object = _BAD
+        schedule: object = _documents.BAD
         if "schedule" in table:
             schedule = self.schedule(table["schedule"], f"{path}.schedule", nested)
         dropout: object = None
         if "dropout" in table:
             dropout = self.dropout(table["dropout"], f"{path}.dropout")
         values = {
-            "code": table.get("code", _BAD),
-            "description": table.get("description", _BAD),
-            "currency": table.get("currency", _BAD),
+            "code": table.get("code", _documents.BAD),
+            "description": table.get("description", _documents.BAD),
+            "currency": table.get("currency", _documents.BAD),
             "schedule": schedule,
             "dropout": dropout,
             "face_value": face,
@@ -942,23 +895,23 @@ class _Reader:
     def schedule(self, raw: object, path: str, currency: str) -> object:
         if not isinstance(raw, Mapping):
             self.table(raw, path, ("kind",), ())
-            return _BAD
+            return _documents.BAD
         kind = raw.get("kind")
         if kind not in _SCHEDULES:
             if "kind" not in raw:
                 self.add(f"{path}.kind", "missing: tranches or per_diem")
             else:
                 self.add(f"{path}.kind", f"must be tranches or per_diem, not {kind!r}")
-            return _BAD
+            return _documents.BAD
         fields, required = _SCHEDULES[kind]
         table = self.table(raw, path, fields, required)
         if table is None:  # pragma: no cover - checked above
-            return _BAD
+            return _documents.BAD
         if kind == "per_diem":
             values: dict[str, object] = {
                 "rate": self.money(table["rate"], f"{path}.rate", currency)
                 if "rate" in table
-                else _BAD,
+                else _documents.BAD,
                 "max_days": self.integer(table["max_days"], f"{path}.max_days")
                 if "max_days" in table
                 else None,
@@ -969,24 +922,26 @@ class _Reader:
             return self.build(PerDiemSchedule, path, **values)
         items = table.get("tranches")
         if "tranches" not in table:
-            return _BAD
+            return _documents.BAD
         if not isinstance(items, list | tuple):
             self.add(f"{path}.tranches", f"must be an array of tables, not {self.kind(items)}")
-            return _BAD
+            return _documents.BAD
         tranches = [self.tranche(item, f"{path}.tranches[{j}]") for j, item in enumerate(items)]
-        if any(isinstance(t, _Bad) for t in tranches):
-            return _BAD
+        if any(isinstance(t, _documents.Bad) for t in tranches):
+            return _documents.BAD
         return self.build(TrancheSchedule, path, tranches=tranches)
 
     def tranche(self, raw: object, path: str) -> object:
         table = self.table(raw, path, *_TRANCHE)
         if table is None:
-            return _BAD
+            return _documents.BAD
         values: dict[str, object] = {
             "milestone": self.milestone(table["milestone"], f"{path}.milestone")
             if "milestone" in table
-            else _BAD,
-            "share": self.decimal(table["share"], f"{path}.share") if "share" in table else _BAD,
+            else _documents.BAD,
+            "share": self.decimal(table["share"], f"{path}.share")
+            if "share" in table
+            else _documents.BAD,
             "months": self.integer(table["months"], f"{path}.months")
             if "months" in table
             else None,
@@ -996,20 +951,15 @@ class _Reader:
     def dropout(self, raw: object, path: str) -> object:
         table = self.table(raw, path, *_DROPOUT)
         if table is None:
-            return _BAD
+            return _documents.BAD
         values: dict[str, object] = {
             "cap_share": self.decimal(table["cap_share"], f"{path}.cap_share")
             if "cap_share" in table
-            else _BAD,
+            else _documents.BAD,
         }
         if "min_days" in table:
             values["min_days"] = self.integer(table["min_days"], f"{path}.min_days")
         return self.build(DropoutRule, path, **values)
-
-
-def _within(path: str, done: str) -> bool:
-    """True when ``path`` is ``done`` or inside it (``a.b`` is inside ``a``)."""
-    return path == done or path.startswith((f"{done}.", f"{done}["))
 
 
 def _text_of(value: object, what: str) -> None:
