@@ -202,18 +202,18 @@ def test_unknown_case_and_duplicate_case_are_refused_without_change(store: SQLit
 def test_bad_arguments_are_refused_with_every_path(store: SQLiteStore) -> None:
     region = RegionalSystem(store)
     with pytest.raises(ValidationError) as bad:
-        region.advance("agency", "case 1", "fly", at=T0, facts=None)  # type: ignore[arg-type]
-    assert bad.value.paths == ("actor", "case_id", "event", "facts")
+        region.advance("agency", "case 1", "fly", at="today", facts=None, reason=3)  # type: ignore[arg-type]
+    assert bad.value.paths == ("actor", "case_id", "event", "at", "facts", "reason")
     with pytest.raises(ValidationError) as bad_identify:
         region.identify(
-            AGENCY,
+            "agency",  # type: ignore[arg-type]
             at=T0.replace(tzinfo=None),
-            case_id="case-1",
+            case_id="case 1",
             client_id="",
             referral=referral(),
             origin="town",  # type: ignore[arg-type]
         )
-    assert bad_identify.value.paths == ("client_id", "origin", "at")
+    assert bad_identify.value.paths == ("actor", "case_id", "client_id", "origin", "at")
     with pytest.raises(ValidationError) as bad_event:
         region.advance(AGENCY, "case-1", Event.IDENTIFY, at=T0)
     assert bad_event.value.paths == ("event",)

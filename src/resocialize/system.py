@@ -79,7 +79,7 @@ from typing import Final
 import attrs
 
 from . import pathway
-from ._checks import Problems, id_problem, instance_problem, kind_of
+from ._checks import Problems, id_problem, instance_problem, instant_problem, kind_of, optional
 from .access import (
     EVENT_COMMANDS,
     Actor,
@@ -92,7 +92,7 @@ from .access import (
     target_of,
     view,
 )
-from .errors import RuleViolation
+from .errors import RuleViolation, ValidationError
 from .facts import NO_FACTS, Facts
 from .journal import CASE, Tampering, case_payload, replay_cases
 from .pathway import DEFAULT_RULES, Case, Event, HistoryEntry, PathwayRules, Step
@@ -227,18 +227,22 @@ class RegionalSystem:
         problems = Problems()
         problems.check("actor", instance_problem(Actor)(actor))
         problems.check("case_id", id_problem(case_id))
+        try:
+            case = pathway.identify(
+                case_id,
+                client_id,
+                referral=referral,
+                origin=origin,
+                at=at,
+                by=_by(actor) if isinstance(actor, Actor) else "-",
+                minor=minor,
+                court_order=court_order,
+                reason=reason,
+            )
+        except ValidationError as err:
+            known = {problem.path for problem in problems.items}
+            problems.items.extend(p for p in err.problems if p.path not in known)
         problems.raise_if_any()
-        case = pathway.identify(
-            case_id,
-            client_id,
-            referral=referral,
-            origin=origin,
-            at=at,
-            by=_by(actor),
-            minor=minor,
-            court_order=court_order,
-            reason=reason,
-        )
         require(self.policy, actor, Command.IDENTIFY, target=target_of(case))
         if self.store.load(CASE, case_id) is not None:
             raise RuleViolation(
@@ -277,7 +281,9 @@ class RegionalSystem:
         problems.check("actor", instance_problem(Actor)(actor))
         problems.check("case_id", id_problem(case_id))
         checked_event = _event(event, problems)
+        problems.check("at", instant_problem(at))
         problems.check("facts", instance_problem(Facts)(facts))
+        problems.check("reason", optional(instance_problem(str))(reason))
         problems.raise_if_any()
         assert checked_event is not None
         loaded = self._load(case_id)
