@@ -167,8 +167,8 @@ def test_tables_are_written_as_csv_and_json_with_plots(tmp_path: Path) -> None:
 def test_bad_arguments_are_validation_errors() -> None:
     cases, _ = region()
     with pytest.raises(ValidationError) as caught:
-        build_report(cases, [], by=("colour",), role="agency", ledger=object())  # type: ignore[arg-type]
-    assert caught.value.paths == ("periods", "by", "role", "ledger", "ledger")
+        build_report(cases, [], as_of="2026-12-31", by=("colour",), role="agency", ledger=object())  # type: ignore[arg-type]
+    assert caught.value.paths == ("periods", "as_of", "by", "role", "ledger", "ledger")
 
 
 # --- exports and the command ----------------------------------------------------------------

@@ -117,6 +117,17 @@ def both(scenario: Scenario) -> tuple[Results, Results]:
 # --- reading and checking -------------------------------------------------------------------------
 
 
+DROPOUT_AFTER_A_MONTH = """
+[[transitions.social_rehabilitation]]
+from_month = 0
+social_rehabilitation = 1.0
+[[transitions.social_rehabilitation]]
+from_month = 1
+dropped_out = 1.0
+"""
+"""Stage III for one month, then everyone drops out."""
+
+
 @pytest.mark.req("SM-01")
 def test_a_certificate_reads_from_toml_by_tariff_code_or_in_full() -> None:
     base = HEADER + MOTIVATION_TO_TREATMENT
@@ -205,15 +216,7 @@ def test_a_per_diem_certificate_pays_the_days_served_in_stages_iii_and_iv_up_to_
 @pytest.mark.req("SM-01")
 @pytest.mark.req("SM-02")
 def test_a_dropout_ends_a_per_diem_certificate_and_releases_what_is_left() -> None:
-    stage_iii = """
-[[transitions.social_rehabilitation]]
-from_month = 0
-social_rehabilitation = 1.0
-[[transitions.social_rehabilitation]]
-from_month = 1
-dropped_out = 1.0
-"""
-    scenario = chain(stage_iii, "", certificate=MOSCOW)
+    scenario = chain(DROPOUT_AFTER_A_MONTH, "", certificate=MOSCOW)
     for results in both(scenario):
         # two months served (60 days, paid as they accrue); the dropout rule pays the days
         # served less what was paid: nothing more; 120,000 is released on dropping out.
@@ -257,15 +260,7 @@ relapsed = 1.0
 @pytest.mark.req("SM-01")
 @pytest.mark.req("SM-02")
 def test_a_dropout_pays_the_dropout_rule_of_a_tranche_tariff() -> None:
-    stage_iii = """
-[[transitions.social_rehabilitation]]
-from_month = 0
-social_rehabilitation = 1.0
-[[transitions.social_rehabilitation]]
-from_month = 1
-dropped_out = 1.0
-"""
-    scenario = chain(stage_iii, "", certificate=ROSTOV)
+    scenario = chain(DROPOUT_AFTER_A_MONTH, "", certificate=ROSTOV)
     # two months served: 60 of 180 days earn 60,000 (at most half the face value); 54,000
     # was paid on admission, so the dropout pays 6,000 and 120,000 is released.
     for results in both(scenario):

@@ -143,8 +143,6 @@ DIMENSIONS: Final = ("source", "year", "center", "certificate")
 _MIN_YEAR: Final = 1900
 _MAX_YEAR: Final = 2999
 
-# Balances are sums of amounts in whole minor units; adding them must never round.
-_EXACT: Final = EXACT
 _ZERO: Final = Decimal(0)
 
 
@@ -612,8 +610,8 @@ def _replay(
 def _apply_postings(balances: dict[Account, Decimal], postings: Iterable[Posting]) -> None:
     for p in postings:
         amount = p.amount.amount
-        balances[p.out_of] = _EXACT.subtract(balances.get(p.out_of, _ZERO), amount)
-        balances[p.into] = _EXACT.add(balances.get(p.into, _ZERO), amount)
+        balances[p.out_of] = EXACT.subtract(balances.get(p.out_of, _ZERO), amount)
+        balances[p.into] = EXACT.add(balances.get(p.into, _ZERO), amount)
 
 
 def _book(
@@ -649,8 +647,8 @@ def _book(
     old = ledger._balances
     for p in postings:
         amount = p.amount.amount
-        changes[p.out_of] = _EXACT.subtract(changes.get(p.out_of, old.get(p.out_of, _ZERO)), amount)
-        changes[p.into] = _EXACT.add(changes.get(p.into, old.get(p.into, _ZERO)), amount)
+        changes[p.out_of] = EXACT.subtract(changes.get(p.out_of, old.get(p.out_of, _ZERO)), amount)
+        changes[p.into] = EXACT.add(changes.get(p.into, old.get(p.into, _ZERO)), amount)
     commitments = ledger._commitments
     if commitment is not None and certificate_id is not None:
         commitments = commitments.updated({certificate_id: commitment})
@@ -1136,7 +1134,7 @@ def paid(ledger: Ledger, certificate_id: str) -> Money:
     for source in record.sources:
         for center in record.centers:
             account = _account(AccountKind.PAID, source, record.year, certificate_id, center)
-            total = _EXACT.add(total, ledger._balances.get(account, _ZERO))
+            total = EXACT.add(total, ledger._balances.get(account, _ZERO))
     return Money(total, ledger.currency).rounded()
 
 
@@ -1145,7 +1143,7 @@ def released(ledger: Ledger, certificate_id: str) -> Mapping[str, Money]:
     record = _record(ledger, certificate_id)
     back = dict.fromkeys(record.sources, _ZERO)
     for source, amount in record.released:
-        back[source] = _EXACT.add(back[source], amount)
+        back[source] = EXACT.add(back[source], amount)
     return {s: Money(a, ledger.currency).rounded() for s, a in back.items()}
 
 
@@ -1183,7 +1181,7 @@ def report(ledger: Ledger, by: Sequence[str] = ("source", "year")) -> tuple[Repo
         row = sums.get(group)
         if row is None:
             row = sums[group] = [_ZERO] * len(_MEASURES)
-        row[measure] = _EXACT.add(row[measure], amount)
+        row[measure] = EXACT.add(row[measure], amount)
 
     for account, amount in ledger._balances.items():
         key = (account.source_id, account.year, account.center_id, account.certificate_id)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TextIO
 
 from .errors import ResocializeError, ValidationError
@@ -118,8 +118,9 @@ def _periods(args: argparse.Namespace, latest: date | None) -> Any:
             last = Period.month(day.year, quarter_end).end
         else:
             last = Period.month(day.year, day.month).end
-        periods.append(Period(day, min(last, end)))
-        day = min(last, end).fromordinal(min(last, end).toordinal() + 1)
+        last = min(last, end)
+        periods.append(Period(day, last))
+        day = last + timedelta(days=1)
     return periods
 
 

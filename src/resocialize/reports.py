@@ -49,6 +49,7 @@ from typing import Any, Final
 
 import attrs
 
+from ._checks import date_problem
 from .certificates import CertificateBook
 from .disclosure import DEFAULT_POLICY, CountTable, DisclosurePolicy, SuppressedTable, publish
 from .errors import FieldProblem, ValidationError
@@ -265,13 +266,11 @@ def _group_label(group: tuple[str, ...]) -> str:
 
 
 def _check(
-    cases: object,
     periods: object,
     as_of: object,
     by: object,
     role: object,
     policy: object,
-    records: object,
     rules: object,
     ledger: object,
     book: object,
@@ -284,6 +283,10 @@ def _check(
         chosen = tuple(periods)
     else:
         problems.append(FieldProblem("periods", "must be a Period or a non-empty list of them"))
+    if as_of is not None:
+        problem = date_problem(as_of)
+        if problem is not None:
+            problems.append(FieldProblem("as_of", problem))
     if not isinstance(by, tuple) or any(d not in DIMENSIONS for d in by):
         problems.append(FieldProblem("by", f"must be a tuple of {', '.join(DIMENSIONS)}"))
     if not isinstance(role, Role):
@@ -325,7 +328,7 @@ def build_report(
     ``records`` adds the follow-up rates; ``ledger`` with ``book`` adds the spending.
     Bad arguments raise :class:`~resocialize.errors.ValidationError` with every path.
     """
-    chosen = _check(cases, periods, as_of, by, role, policy, records, follow_up_rules, ledger, book)
+    chosen = _check(periods, as_of, by, role, policy, follow_up_rules, ledger, book)
     case_list = list(cases)
     histories = Histories.from_cases(case_list)
     span = Period(chosen[0].start, chosen[-1].end)
@@ -435,33 +438,50 @@ def _outcomes(
     )
 
 
+class _Withheld:
+    """Figures that rest on fewer than k people, withheld for a role the policy does not
+    allow to see them, each with a note saying what and why."""
+
+    def __init__(self, role: Role, policy: DisclosurePolicy) -> None:
+        self.allowed = role in policy.unsuppressed_roles
+        self.k = policy.k
+        self.notes: list[Reason] = []
+
+    def shown(self, people: int, code: str, what: str, **details: str | int) -> bool:
+        """True when a figure resting on ``people`` may be published; else note why not."""
+        if self.allowed or people == 0 or people >= self.k:
+            return True
+        self.notes.append(
+            Reason(
+                f"disclosure.{code}",
+                f"{what} rests on fewer than {self.k} and is withheld",
+                {**details, "k": self.k},
+            )
+        )
+        return False
+
+    def table(
+        self, name: str, title: str, columns: tuple[str, ...], rows: Iterable[tuple[Cell, ...]]
+    ) -> ReportTable:
+        return ReportTable(name, title, columns, tuple(rows), bool(self.notes), tuple(self.notes))
+
+
 def _time_in_stage(table: IndicatorTable, role: Role, policy: DisclosurePolicy) -> ReportTable:
-    allowed = role in policy.unsuppressed_roles
+    withheld = _Withheld(role, policy)
     rows: list[tuple[Cell, ...]] = []
-    notes: list[Reason] = []
     for name in _STAGE_NAMES:
         spells = table.count(f"{name}.spells_ended")
-        shown = allowed or spells == 0 or spells >= policy.k
+        shown = withheld.shown(spells, "few_spells", f"{name}: the days in stage", stage=name)
         values: list[Cell] = [
             _decimal(table.days(f"{name}.days.{q}"), 2) if shown else None
             for q in ("q1", "median", "q3")
         ]
-        if not shown:
-            notes.append(
-                Reason(
-                    "disclosure.few_spells",
-                    f"{name}: the days rest on fewer than {policy.k} spells and are withheld",
-                    {"stage": name, "k": policy.k},
-                )
-            )
         rows.append((name, spells if shown else None, *values))
-    return ReportTable(
+    return withheld.table(
         "time_in_stage",
         "Days in each stage, over the spells that ended in the span",
         ("stage", "spells_ended", "q1_days", "median_days", "q3_days"),
-        tuple(rows),
-        bool(notes),
-        tuple(notes),
+        rows,
     )
 
 
@@ -474,20 +494,12 @@ def _follow_ups(
     policy: DisclosurePolicy,
 ) -> ReportTable:
     rates = follow_up_rates(cases, list(records), on, by="center", rules=rules)
-    allowed = role in policy.unsuppressed_roles
+    withheld = _Withheld(role, policy)
     rows: list[tuple[Cell, ...]] = []
-    notes: list[Reason] = []
     for rate in rates:
-        shown = allowed or rate.due == 0 or rate.due >= policy.k
-        if not shown:
-            notes.append(
-                Reason(
-                    "disclosure.few_follow_ups",
-                    f"{rate.group}: fewer than {policy.k} follow-ups were due;"
-                    " the rate is withheld",
-                    {"group": rate.group, "k": policy.k},
-                )
-            )
+        shown = withheld.shown(
+            rate.due, "few_follow_ups", f"{rate.group}: the follow-up rate", group=rate.group
+        )
         rows.append(
             (
                 rate.group,
@@ -500,13 +512,11 @@ def _follow_ups(
                 else None,
             )
         )
-    return ReportTable(
+    return withheld.table(
         "follow_ups",
         f"Follow-up rate on {on} against the target",
         ("group", "due", "done", "rate", "target", "meets_target"),
-        tuple(rows),
-        bool(notes),
-        tuple(notes),
+        rows,
     )
 
 
@@ -521,39 +531,31 @@ def _spending(
     from .spending import spending
 
     table = spending(ledger, book, cases, as_of=on)
-    allowed = role in policy.unsuppressed_roles
+    withheld = _Withheld(role, policy)
     rows: list[tuple[Cell, ...]] = []
-    notes: list[Reason] = []
-    for record in table.records():
-        count = record["certificates"]
-        shown = allowed or not isinstance(count, int) or count == 0 or count >= policy.k
-        if not shown:
-            notes.append(
-                Reason(
-                    "disclosure.few_certificates",
-                    f"{record['source']} {record['year']} {record['measure']}: fewer than"
-                    f" {policy.k} certificates; the figures are withheld",
-                    {"k": policy.k},
-                )
-            )
-        amount = record["amount"]
+    for row in table.rows:
+        shown = withheld.shown(
+            row.certificates,
+            "few_certificates",
+            f"{row.source} {row.year} {row.measure.value}: the figures",
+            source=row.source,
+            year=row.year,
+        )
         rows.append(
             (
-                str(record["source"]),
-                int(record["year"]),  # type: ignore[call-overload]
-                str(record["measure"]),
-                count if shown else None,  # type: ignore[arg-type]
-                str(amount) if shown else None,
-                str(record["currency"]),
+                row.source,
+                row.year,
+                row.measure.value,
+                row.certificates if shown else None,
+                str(row.amount.amount) if shown else None,
+                row.amount.currency,
             )
         )
-    return ReportTable(
+    return withheld.table(
         "spending",
         "Certificates issued, committed, paid and released by source and year",
         ("source", "year", "measure", "certificates", "amount", "currency"),
-        tuple(rows),
-        bool(notes),
-        tuple(notes),
+        rows,
     )
 
 

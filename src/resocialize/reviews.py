@@ -36,6 +36,7 @@ from .assessment import Assessment, PotentialRules
 from .catalog import Catalog
 from .errors import RuleViolation, ValidationError
 from .pathway import DEFAULT_RULES, Case, Event, PathwayRules
+from .planning import NO_SITUATION, Situation, plan_program
 from .programs import IndividualProgram
 from .rules import Reason
 from .templates import Template
@@ -353,7 +354,7 @@ def replan(
     catalog: Catalog,
     *,
     on: date,
-    situation: object | None = None,
+    situation: Situation = NO_SITUATION,
     template: Template | None = None,
     rules: PathwayRules = DEFAULT_RULES,
     potential_rules: PotentialRules | None = None,
@@ -363,20 +364,15 @@ def replan(
     Goals already achieved are not planned again: the new version keeps a goal of the same
     code only if the new assessment still finds the need. The earlier versions stay.
     """
-    from .planning import NO_SITUATION, Situation, plan_program
-
     file = _check_file(file)
     current = file.current
-    chosen = NO_SITUATION if situation is None else situation
-    if not isinstance(chosen, Situation):
-        raise ValidationError.at("situation", f"must be a Situation, not {type(chosen).__name__}")
     program = plan_program(
         current.client_id,
         assessment,
         catalog,
         origin=current.origin,
         start=on,
-        situation=chosen,
+        situation=situation,
         template=template,
         program_id=current.id,
         version=current.version + 1,

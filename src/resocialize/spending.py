@@ -95,8 +95,6 @@ from .pathway import Case
 
 __all__ = ["SpendingMeasure", "SpendingRow", "SpendingTable", "spending"]
 
-# Sums of amounts in whole minor units; adding them must never round.
-_EXACT: Final = EXACT
 _ZERO: Final = Decimal(0)
 
 
@@ -283,7 +281,7 @@ def _add(
     if found is None:
         found = sums[key] = (set(), [_ZERO])
     found[0].add(certificate)
-    found[1][0] = _EXACT.add(found[1][0], amount)
+    found[1][0] = EXACT.add(found[1][0], amount)
 
 
 def spending(
