@@ -70,6 +70,7 @@ __all__ = [
     "Step",
     "advance",
     "allowed_events",
+    "court_notices",
     "diagram",
     "explain",
     "identify",
@@ -601,6 +602,28 @@ def advance(
     order = case.court_order
     notice = CourtNotice(order.court_id, order.reference, case.id, case.client_id, kind, event, at)
     return Step(new, entry, (notice,))
+
+
+def court_notices(case: Case) -> tuple[CourtNotice, ...]:
+    """Every notice the court that ordered the client's treatment is owed, read from the
+    case's history in order (PW-11): one for each refusal, withdrawal of consent, dropout,
+    completion of rehabilitation and remission. None for a case without a court order.
+
+    These are the notices :func:`advance` returns one by one; a system that sends them
+    later (:meth:`resocialize.system.RegionalSystem.notify_court`) reads them here.
+    """
+    if not isinstance(case, Case):
+        raise ValidationError.at("case", f"must be a Case, not {type(case).__name__}")
+    order = case.court_order
+    if order is None:
+        return ()
+    return tuple(
+        CourtNotice(
+            order.court_id, order.reference, case.id, case.client_id, kind, entry.event, entry.at
+        )
+        for entry in case.history
+        if (kind := _NOTICES.get(entry.event)) is not None
+    )
 
 
 def explain(

@@ -71,35 +71,83 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+import random
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
-from . import pathway
-from ._checks import Problems, id_problem, instance_problem, instant_problem, kind_of, optional
+from . import clients as client_register
+from . import contracts, pathway, register, registry
+from . import funding as funds
+from ._checks import (
+    Problems,
+    date_problem,
+    id_problem,
+    instance_problem,
+    instant_problem,
+    kind_of,
+    member_problem,
+    optional,
+    text_problem,
+)
+from ._region import (
+    CENTER,
+    CLAIM,
+    CLIENTS,
+    CONTRACT,
+    FOLLOW_UP,
+    FUNDING,
+    KEPT_IN_JOURNAL,
+    NOTICES,
+    REGION,
+    apply_funding,
+    fold_clients,
+    fold_funding,
+    funding_payload,
+    records_payload,
+)
 from .access import (
     EVENT_COMMANDS,
+    REGISTER_COMMANDS,
     Actor,
     CaseView,
     Command,
     Policy,
     Target,
     default_policy,
+    may_run,
     require,
     target_of,
     view,
 )
-from .errors import RuleViolation, ValidationError
+from .centers import Center
+from .certificates import ClientStanding, Course
+from .choice import ChoiceList, Needs, choose
+from .clients import ClientRegister
+from .contracts import PartyRole, SocialContract
+from .errors import PermissionDenied, RuleViolation, ValidationError
 from .facts import NO_FACTS, Facts
+from .followups import FollowUpRecord
+from .funding import Funding
 from .journal import CASE, Tampering, case_payload, replay_cases
-from .pathway import DEFAULT_RULES, Case, Event, HistoryEntry, PathwayRules, Step
+from .ledger import FundingSource
+from .money import Money
+from .pathway import DEFAULT_RULES, Case, CourtNotice, Event, HistoryEntry, PathwayRules, Step
+from .people import IdentityReport
+from .people import client_id as as_client_id
+from .qualification import CriteriaSet, default_criteria, qualify
 from .records import CourtOrder, Origin, Referral
+from .redemption import Claim, Payment
+from .register import CenterRegister, RegisterEntry, RegisterEvent
 from .rules import Reason
-from .serialization import from_document, to_document
+from .serialization import from_document, structure, to_document, unstructure
 from .storage import Change, SQLiteStore
+from .tariffs import Tariff
+
+T = TypeVar("T")
 
 __all__ = ["PLACEMENT_EVENTS", "RegionalSystem"]
 
@@ -121,6 +169,15 @@ def _unknown(case_id: str) -> RuleViolation:
     return RuleViolation(
         [Reason("system.unknown_case", f"there is no case {case_id}", {"case_id": case_id})]
     )
+
+
+def _role_may(policy: Policy, actor: Actor, command: Command) -> None:
+    """Refuse an actor whose role may not run ``command`` on anything, before anything is
+    looked up: such an actor learns nothing about which ids exist."""
+    decision = may_run(policy, actor, command, target=Target())
+    refusals = [r for r in decision.reasons if r.code == "access.role_not_permitted"]
+    if refusals:
+        raise PermissionDenied(str(actor), command.value, refusals)
 
 
 def _placement_target(case: Case, facts: Facts) -> Target:
@@ -152,16 +209,27 @@ class RegionalSystem:
         *,
         policy: Policy | None = None,
         rules: PathwayRules = DEFAULT_RULES,
+        criteria: CriteriaSet | None = None,
+        linkage_secret: bytes | None = None,
     ) -> None:
         problems = Problems()
         problems.check("store", instance_problem(SQLiteStore)(store))
         if policy is not None:
             problems.check("policy", instance_problem(Policy)(policy))
         problems.check("rules", instance_problem(PathwayRules)(rules))
+        if criteria is not None:
+            problems.check("criteria", instance_problem(CriteriaSet)(criteria))
+        if linkage_secret is not None and (
+            not isinstance(linkage_secret, bytes) or len(linkage_secret) < 16
+        ):
+            problems.add("linkage_secret", "must be bytes, at least 16 of them")
         problems.raise_if_any()
         self.store = store
         self.policy = default_policy() if policy is None else policy
         self.rules = rules
+        self.criteria = default_criteria() if criteria is None else criteria
+        self.linkage_secret = linkage_secret
+        self._folds: dict[str, tuple[int, int, Any]] = {}
 
     # --- reading ------------------------------------------------------------------------
 
@@ -306,6 +374,961 @@ class RegionalSystem:
         )
         self._commit(actor, command, step.case, step.entry, version)
         return step
+
+    # --- the region-wide parts kept in the journal ----------------------------------------
+
+    def _folded(
+        self, aggregate: str, fold: Callable[[Any, Mapping[str, Any]], Any]
+    ) -> tuple[Any, int]:
+        """The current value of a region-wide aggregate and its version: the cached value
+        brought up to date with the journal entries written since it was cached."""
+        version, sequence, value = self._folds.get(aggregate, (0, 0, None))
+        for entry in self.store.entries(after=sequence):
+            sequence = entry.sequence
+            if entry.aggregate == aggregate:
+                value = fold(value, entry.payload)
+                version = entry.version
+        self._folds[aggregate] = (version, sequence, value)
+        return value, version
+
+    def _funding(self) -> tuple[Funding, int]:
+        value, version = self._folded(FUNDING, fold_funding)
+        if value is None:
+            raise RuleViolation(
+                [
+                    Reason(
+                        "system.no_funding",
+                        "no funds are appropriated yet: appropriate_funds opens the books",
+                        {},
+                    )
+                ]
+            )
+        return value, version
+
+    def _clients(self) -> tuple[ClientRegister, int]:
+        value, version = self._folded(CLIENTS, fold_clients)
+        return (ClientRegister() if value is None else value), version
+
+    def funding(self) -> Funding:
+        """The region's certificates and their money as they stand now (replayed from the
+        journal; see :mod:`resocialize._region`)."""
+        return self._funding()[0]
+
+    def clients(self) -> ClientRegister:
+        """The client register as it stands now (pseudonymous records only)."""
+        return self._clients()[0]
+
+    def centers(self) -> CenterRegister:
+        """The register of centers as it stands now."""
+        return CenterRegister(
+            {
+                center_id: from_document(stored.document, RegisterEntry)
+                for center_id, stored in self.store.aggregates(CENTER)
+            }
+        )
+
+    def rebuild_funding(self) -> Funding | None:
+        """The funding rebuilt from the journal alone, by a fresh replay of every operation;
+        equal to :meth:`funding` unless the store was tampered with."""
+        value: Funding | None = None
+        for entry in self.store.entries():
+            if entry.aggregate == FUNDING:
+                value = fold_funding(value, entry.payload)
+        return value
+
+    def rebuild_clients(self) -> ClientRegister:
+        """The client register rebuilt from the journal alone."""
+        value: ClientRegister | None = None
+        for entry in self.store.entries():
+            if entry.aggregate == CLIENTS:
+                value = fold_clients(value, entry.payload)
+        return ClientRegister() if value is None else value
+
+    def rebuild_centers(self) -> CenterRegister:
+        """The register of centers rebuilt from the journal alone (each entry from its
+        history of changes, the chart's rules checked again)."""
+        histories: dict[str, list[register.RegisterChange]] = {}
+        for entry in self.store.entries():
+            if entry.aggregate == CENTER:
+                change = structure(entry.payload["change"], register.RegisterChange)
+                histories.setdefault(entry.aggregate_id, []).append(change)
+        return CenterRegister(
+            {cid: register.replay_entry(history) for cid, history in histories.items()}
+        )
+
+    def _write(self, actor: Actor, command: Command, at: datetime, changes: list[Change]) -> None:
+        """Commit ``changes`` in one transaction and bring the caches of the region-wide
+        aggregates forward to what was written (nothing is cached before the commit)."""
+        self.store.commit(changes, at=at, actor=_journal_actor(actor), command=command.value)
+
+    def _write_folded(
+        self,
+        actor: Actor,
+        command: Command,
+        at: datetime,
+        changes: list[Change],
+        folded: Mapping[str, Any],
+    ) -> None:
+        entries = self.store.commit(
+            changes, at=at, actor=_journal_actor(actor), command=command.value
+        )
+        for entry in entries:
+            if entry.aggregate in folded:
+                previous = self._folds.get(entry.aggregate, (0, 0, None))
+                if previous[0] == entry.version - 1:
+                    self._folds[entry.aggregate] = (
+                        entry.version,
+                        entry.sequence,
+                        folded[entry.aggregate],
+                    )
+
+    def _funding_change(
+        self, version: int, operation: str, arguments: Mapping[str, object]
+    ) -> Change:
+        return Change(
+            FUNDING, REGION, version, dict(KEPT_IN_JOURNAL), funding_payload(operation, arguments)
+        )
+
+    def _loaded(
+        self, case_id: str, actor: Actor | None = None, command: Command | None = None
+    ) -> tuple[Case, int]:
+        """The case and its version; an actor whose role may not run ``command`` at all is
+        refused before the case is looked up."""
+        if actor is not None and command is not None:
+            _role_may(self.policy, actor, command)
+        loaded = self._load(case_id)
+        if loaded is None:
+            raise _unknown(case_id)
+        return loaded
+
+    def _case_change(self, case: Case, entry: HistoryEntry, version: int) -> Change:
+        return Change(CASE, case.id, version, to_document(case), case_payload(entry))
+
+    # --- stage II: consent and the client register -----------------------------------------
+
+    def report_client(
+        self,
+        actor: Actor,
+        report: IdentityReport,
+        referral: Referral,
+        *,
+        at: datetime,
+        reason: str | None = None,
+    ) -> client_register.Reported:
+        """Report a person to the client register (RG-07): the report is reduced to keyed
+        hashes under the system's ``linkage_secret`` and linked to the client it is; the
+        identifying data is never stored or journaled. Returns the client's pseudonymous id
+        in :attr:`~resocialize.clients.Reported.client_id` (a new one, drawn from the
+        journal's head, for a person not known yet)."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("report", instance_problem(IdentityReport)(report))
+        problems.check("referral", instance_problem(Referral)(referral))
+        problems.check("at", instant_problem(at))
+        if self.linkage_secret is None:
+            problems.add("linkage_secret", "the system needs a linkage secret to link reports")
+        problems.raise_if_any()
+        assert self.linkage_secret is not None
+        require(self.policy, actor, Command.IDENTIFY, target=Target())
+        clients, version = self._clients()
+        last = self.store.last_entry()
+        rng = random.Random(f"{last.digest if last else 'empty'}/{at.isoformat()}")
+        reported = client_register.report(
+            clients,
+            report,
+            referral,
+            secret=self.linkage_secret,
+            at=at,
+            by=_by(actor),
+            rng=rng,
+            reason=reason,
+        )
+        changed = (reported.client_id, *reported.merged_with)
+        records = tuple(reported.register.clients[cid] for cid in changed)
+        change = Change(CLIENTS, REGION, version, dict(KEPT_IN_JOURNAL), records_payload(records))
+        self._write_folded(actor, Command.IDENTIFY, at, [change], {CLIENTS: reported.register})
+        return reported
+
+    def record_consent(
+        self, actor: Actor, case_id: str, *, at: datetime, reason: str | None = None
+    ) -> Step:
+        """Record the client's informed consent on the case (PW-04): the pathway's
+        ``give_consent``."""
+        return self.advance(actor, case_id, Event.GIVE_CONSENT, at=at, reason=reason)
+
+    def enrol(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        consent_at: datetime | None,
+        at: datetime,
+        reason: str | None = None,
+    ) -> ClientRegister:
+        """Enrol the client of case ``case_id`` in the client register on informed consent
+        given at ``consent_at`` (PW-04, RG-07); refused without consent
+        (``consent.missing``) and with every other reason of
+        :func:`~resocialize.clients.enrol`."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.ENROL)
+        require(self.policy, actor, Command.ENROL, target=target_of(case))
+        clients, version = self._clients()
+        enrolled = client_register.enrol(
+            clients,
+            as_client_id(case.client_id),
+            consent_at=consent_at,
+            at=at,
+            by=_by(actor),
+            reason=reason,
+        )
+        record = enrolled.clients[as_client_id(case.client_id)]
+        change = Change(CLIENTS, REGION, version, dict(KEPT_IN_JOURNAL), records_payload((record,)))
+        self._write_folded(actor, Command.ENROL, at, [change], {CLIENTS: enrolled})
+        return enrolled
+
+    def withdraw_consent(
+        self, actor: Actor, case_id: str, *, at: datetime, reason: str | None = None
+    ) -> Step:
+        """Record that the client withdrew consent (PW-04): on the case (the court that
+        ordered treatment is told) and, when the client is enrolled, in the client register,
+        both in one transaction."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("at", instant_problem(at))
+        problems.check("reason", optional(instance_problem(str))(reason))
+        problems.raise_if_any()
+        case, case_version = self._loaded(case_id, actor, Command.WITHDRAW_CONSENT)
+        require(self.policy, actor, Command.WITHDRAW_CONSENT, target=target_of(case))
+        step = pathway.advance(
+            case,
+            Event.WITHDRAW_CONSENT,
+            at=at,
+            by=_by(actor),
+            reason=reason,
+            rules=self.rules,
+        )
+        changes = [self._case_change(step.case, step.entry, case_version)]
+        folded: dict[str, Any] = {}
+        clients, version = self._clients()
+        record = clients.clients.get(as_client_id(case.client_id))
+        if record is not None and record.enrolled:
+            withdrawn = client_register.withdraw_consent(
+                clients, record.id, at=at, by=_by(actor), reason=reason
+            )
+            changes.append(
+                Change(
+                    CLIENTS,
+                    REGION,
+                    version,
+                    dict(KEPT_IN_JOURNAL),
+                    records_payload((withdrawn.clients[record.id],)),
+                )
+            )
+            folded[CLIENTS] = withdrawn
+        self._write_folded(actor, Command.WITHDRAW_CONSENT, at, changes, folded)
+        return step
+
+    # --- the register of centers -------------------------------------------------------------
+
+    def _center_change(self, entry: RegisterEntry, version: int) -> Change:
+        return Change(
+            CENTER,
+            entry.center.id,
+            version,
+            to_document(entry),
+            {"change": unstructure(entry.last)},
+        )
+
+    def apply_center(
+        self, actor: Actor, center: Center, *, at: datetime, why: str | None = None
+    ) -> RegisterEntry:
+        """A center applies for the register (RG-02); only the center itself may."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("center", instance_problem(Center)(center))
+        problems.check("at", instant_problem(at))
+        problems.check("why", optional(text_problem)(why))
+        problems.raise_if_any()
+        require(self.policy, actor, Command.APPLY_CENTER, target=Target(center_id=center.id))
+        stored = self.store.load(CENTER, center.id)
+        current = self.centers()
+        if stored is None:
+            changed = register.apply(
+                current, center, at=at, by=_by(actor), **({"why": why} if why else {})
+            )
+        else:
+            changed = register.decide(
+                current,
+                center.id,
+                RegisterEvent.REAPPLY,
+                at=at,
+                by=_by(actor),
+                why=why or register.DEFAULT_APPLICATION_WHY,
+            )
+        entry = changed.entry(center.id)
+        self._write(
+            actor,
+            Command.APPLY_CENTER,
+            at,
+            [self._center_change(entry, 0 if stored is None else stored.version)],
+        )
+        return entry
+
+    def decide_center(
+        self,
+        actor: Actor,
+        center_id: str,
+        event: RegisterEvent | str,
+        *,
+        at: datetime,
+        why: str,
+    ) -> RegisterEntry:
+        """Record the agency's decision on a center's entry (RG-02 to RG-05): include,
+        reject, suspend, reinstate, exclude, reinclude. Inclusion and reinstatement are
+        decided on the center's qualification that day against the system's criteria,
+        which is recorded with the decision; a failing one is refused with its reasons."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("center_id", id_problem(center_id))
+        problems.check("event", member_problem(RegisterEvent)(event))
+        problems.check("at", instant_problem(at))
+        problems.check("why", text_problem(why))
+        problems.raise_if_any()
+        decided = RegisterEvent(event)
+        if decided in (RegisterEvent.APPLY, RegisterEvent.REAPPLY, RegisterEvent.UPDATE):
+            raise ValidationError.at("event", f"{decided.value} is the center's own command")
+        _role_may(self.policy, actor, REGISTER_COMMANDS[decided])
+        stored = self.store.load(CENTER, center_id)
+        if stored is None:
+            raise RuleViolation(
+                [
+                    Reason(
+                        "system.unknown_center",
+                        f"no center {center_id} has applied",
+                        {"center_id": center_id},
+                    )
+                ]
+            )
+        require(self.policy, actor, REGISTER_COMMANDS[decided], target=Target(center_id=center_id))
+        current = self.centers()
+        qualification = None
+        if decided in (RegisterEvent.INCLUDE, RegisterEvent.REINSTATE, RegisterEvent.REINCLUDE):
+            qualification = qualify(current.entry(center_id).center, self.criteria, on=at.date())
+        changed = register.decide(
+            current,
+            center_id,
+            decided,
+            at=at,
+            by=_by(actor),
+            why=why,
+            qualification=qualification,
+        )
+        entry = changed.entry(center_id)
+        self._write(
+            actor, REGISTER_COMMANDS[decided], at, [self._center_change(entry, stored.version)]
+        )
+        return entry
+
+    # --- funds and certificates --------------------------------------------------------------
+
+    def _run_funding(
+        self,
+        actor: Actor,
+        command: Command,
+        at: datetime,
+        operation: str,
+        arguments: Mapping[str, object],
+        *,
+        funding: Funding | None,
+        version: int,
+        more: Sequence[Change] = (),
+    ) -> Funding:
+        """Apply a funding operation (refused with every reason, changing nothing) and commit
+        it with ``more`` changes in one transaction."""
+        changed = apply_funding(funding, operation, arguments)
+        changes = [self._funding_change(version, operation, arguments), *more]
+        self._write_folded(actor, command, at, changes, {FUNDING: changed})
+        return changed
+
+    def appropriate_funds(
+        self,
+        actor: Actor,
+        source: FundingSource,
+        year: int,
+        amount: Money,
+        *,
+        at: datetime,
+        reference: str,
+    ) -> Funding:
+        """Appropriate ``amount`` of ``source`` for ``year`` (CF-04). The first appropriation
+        opens the region's books in its currency; a source not known yet is added."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("source", instance_problem(FundingSource)(source))
+        problems.check("amount", instance_problem(Money)(amount))
+        problems.check("at", instant_problem(at))
+        problems.check("reference", id_problem(reference))
+        problems.raise_if_any()
+        require(self.policy, actor, Command.APPROPRIATE_FUNDS, target=Target())
+        current, version = self._folded(FUNDING, fold_funding)
+        arguments = {
+            "source": source,
+            "year": year,
+            "amount": amount,
+            "reference": reference,
+            "at": at,
+            "by": _by(actor),
+        }
+        return self._run_funding(
+            actor,
+            Command.APPROPRIATE_FUNDS,
+            at,
+            "appropriate",
+            arguments,
+            funding=current,
+            version=version,
+        )
+
+    def issue_certificate(
+        self,
+        actor: Actor,
+        certificate_id: str,
+        *,
+        case_id: str,
+        course: Course,
+        face_value: Money,
+        split: Mapping[str, Money],
+        valid_from: date,
+        valid_until: date,
+        tariff: Tariff,
+        at: datetime,
+        year: int | None = None,
+    ) -> Funding:
+        """Issue a certificate to the client of case ``case_id`` and commit its split in the
+        ledger (CF-01, CF-04, CF-07); only the agency issues. The client's standing is read
+        from the system: enrolled in the client register, and referred on the case."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.ISSUE_CERTIFICATE)
+        require(self.policy, actor, Command.ISSUE_CERTIFICATE, target=target_of(case))
+        clients, _ = self._clients()
+        record = clients.clients.get(as_client_id(case.client_id))
+        standing = ClientStanding(
+            case.client_id, record is not None and record.enrolled, bool(case.referrals)
+        )
+        funding, version = self._funding()
+        return self._run_funding(
+            actor,
+            Command.ISSUE_CERTIFICATE,
+            at,
+            "issue",
+            {
+                "certificate_id": certificate_id,
+                "client": standing,
+                "course": course,
+                "face_value": face_value,
+                "split": split,
+                "valid_from": valid_from,
+                "valid_until": valid_until,
+                "issuer_id": actor.organization_id,
+                "tariff": tariff,
+                "year": year,
+                "at": at,
+                "by": _by(actor),
+            },
+            funding=funding,
+            version=version,
+        )
+
+    def offer_choices(self, actor: Actor, case_id: str, needs: Needs, *, on: date) -> ChoiceList:
+        """The programs the client of case ``case_id`` may choose from on ``on`` (RG-08,
+        CF-02): centers included in the register and qualified that day against the
+        system's criteria, with a free place (places taken are the certificates in service
+        with each center's program). Reads only."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("needs", instance_problem(Needs)(needs))
+        problems.check("on", date_problem(on))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.OFFER_CHOICES)
+        require(self.policy, actor, Command.OFFER_CHOICES, target=target_of(case))
+        return registry.choices_on(
+            self.centers(), needs, on=on, criteria=self.criteria, occupied=self._occupied()
+        )
+
+    def _occupied(self) -> Mapping[tuple[str, str], int]:
+        """Places taken per (center, program): certificates in service, by their last choice."""
+        value, _ = self._folded(FUNDING, fold_funding)
+        if value is None:
+            return {}
+        taken: dict[tuple[str, str], int] = {}
+        for certificate_id, chosen in value.choices.items():
+            certificate = value.book.certificate(certificate_id)
+            if certificate.state.value == "in_service" and chosen:
+                pair = (chosen[-1].center_id, chosen[-1].chosen.program_id)
+                taken[pair] = taken.get(pair, 0) + 1
+        return taken
+
+    def _contract(self, contract_id: str) -> tuple[SocialContract, str, int]:
+        """The social contract ``contract_id``, the case it was made on, and its version."""
+        stored = self.store.load(CONTRACT, contract_id)
+        if stored is None:
+            raise RuleViolation(
+                [
+                    Reason(
+                        "system.unknown_contract",
+                        f"there is no social contract {contract_id}",
+                        {"contract_id": contract_id},
+                    )
+                ]
+            )
+        contract = structure(stored.document["contract"], SocialContract)
+        return contract, str(stored.document["case_id"]), stored.version
+
+    def _contract_change(self, contract: SocialContract, case_id: str, version: int) -> Change:
+        document = {"contract": unstructure(contract), "case_id": case_id}
+        return Change(CONTRACT, contract.id, version, document, document)
+
+    def propose_contract(
+        self, actor: Actor, contract: SocialContract, *, case_id: str, at: datetime
+    ) -> SocialContract:
+        """Record a social contract of the client of ``case_id`` with a center, to be signed
+        by each party (CF-02); case management drafts it."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("contract", instance_problem(SocialContract)(contract))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.SIGN_CONTRACT)
+        reasons = []
+        if contract.client_id != case.client_id:
+            reasons.append(
+                Reason(
+                    "contract.other_client",
+                    f"the contract is of client {contract.client_id}, the case of {case.client_id}",
+                    {"contract_client": contract.client_id, "case_client": case.client_id},
+                )
+            )
+        if self.store.load(CONTRACT, contract.id) is not None:
+            reasons.append(
+                Reason(
+                    "system.contract_exists",
+                    f"a social contract {contract.id} exists already",
+                    {"contract_id": contract.id},
+                )
+            )
+        require(
+            self.policy,
+            actor,
+            Command.SIGN_CONTRACT,
+            target=attrs.evolve(target_of(case), contract_center_id=contract.center_id),
+        )
+        if reasons:
+            raise RuleViolation(reasons)
+        self._write(actor, Command.SIGN_CONTRACT, at, [self._contract_change(contract, case_id, 0)])
+        return contract
+
+    def sign_contract(
+        self, actor: Actor, contract_id: str, party_id: str, *, at: datetime
+    ) -> SocialContract:
+        """Record a party's signature on the social contract (CF-02). A center signs for
+        itself; case management signs for the patronage body and records the signatures of
+        the client and co-dependents, given in its presence."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("contract_id", id_problem(contract_id))
+        problems.check("party_id", id_problem(party_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        _role_may(self.policy, actor, Command.SIGN_CONTRACT)
+        contract, case_id, version = self._contract(contract_id)
+        party = next((p for p in contract.parties if p.party_id == party_id), None)
+        target = attrs.evolve(
+            target_of(self._loaded(case_id)[0]),
+            center_id=contract.center_id if party and party.role is PartyRole.CENTER else None,
+            contract_center_id=contract.center_id,
+        )
+        require(self.policy, actor, Command.SIGN_CONTRACT, target=target)
+        if (
+            party is not None
+            and party.role is PartyRole.CENTER
+            and actor.organization_id != party_id
+        ):
+            raise RuleViolation(
+                [
+                    Reason(
+                        "contract.signs_for_another",
+                        f"{actor.organization_id} may not sign for the center {party_id}",
+                        {"party_id": party_id},
+                    )
+                ]
+            )
+        signed = contracts.sign(contract, party_id, on=at.date())
+        self._write(
+            actor, Command.SIGN_CONTRACT, at, [self._contract_change(signed, case_id, version)]
+        )
+        return signed
+
+    def place(
+        self,
+        actor: Actor,
+        certificate_id: str,
+        *,
+        case_id: str,
+        needs: Needs,
+        center_id: str,
+        program_id: str,
+        contract_id: str,
+        at: datetime,
+    ) -> Funding:
+        """Place the certificate with the program the client chose from the day's choice
+        list (CF-02, CF-03, RG-08), under the signed social contract ``contract_id``. The
+        choice is made here, from :meth:`offer_choices` of the day, so a center not in the
+        register or not qualified that day cannot be chosen. A certificate already placed
+        moves to the new center with what it has not paid."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("certificate_id", id_problem(certificate_id))
+        problems.check("center_id", id_problem(center_id))
+        problems.check("program_id", id_problem(program_id))
+        problems.check("contract_id", id_problem(contract_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        choice_list = self.offer_choices(actor, case_id, needs, on=at.date())
+        require(self.policy, actor, Command.PLACE, target=target_of(self._loaded(case_id)[0]))
+        contract, _, _ = self._contract(contract_id)
+        choice = choose(choice_list, center_id, program_id)
+        funding, version = self._funding()
+        moved = bool(funding.choices.get(certificate_id))
+        arguments: dict[str, object] = {
+            "certificate_id": certificate_id,
+            "choice": choice,
+            "contract": contract,
+            "at": at,
+            "by": _by(actor),
+        }
+        if moved:
+            arguments["why"] = None
+        return self._run_funding(
+            actor,
+            Command.PLACE,
+            at,
+            "change_center" if moved else "place",
+            arguments,
+            funding=funding,
+            version=version,
+        )
+
+    def admit(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        center_id: str,
+        program_id: str,
+        at: datetime,
+        reason: str | None = None,
+    ) -> Step:
+        """Admit the client of case ``case_id`` to the center (stage III, PW-05) and put its
+        certificate in service, in one transaction. The admission's facts are read from the
+        system, not taken from the caller: the client's certificate and social contract as
+        they stand (:func:`~resocialize.funding.standings`) and the center's standing in the
+        register that day. A transfer (the client already with a center) is recorded the
+        same way."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("center_id", id_problem(center_id))
+        problems.check("program_id", id_problem(program_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, case_version = self._loaded(case_id, actor, Command.ADMIT)
+        funding, funding_version = self._funding()
+        certificate, contract = funds.standings(funding, case.client_id, on=at.date())
+        center = registry.standing_on(
+            self.centers(),
+            center_id,
+            program_id,
+            on=at.date(),
+            criteria=self.criteria,
+            occupied=self._occupied(),
+        )
+        facts = Facts(certificate=certificate, contract=contract, center=center)
+        event = Event.TRANSFER if case.center_id is not None else Event.ADMIT
+        command = EVENT_COMMANDS[event]
+        require(self.policy, actor, command, target=_placement_target(case, facts))
+        step = pathway.advance(
+            case, event, at=at, by=_by(actor), facts=facts, reason=reason, rules=self.rules
+        )
+        more = [self._case_change(step.case, step.entry, case_version)]
+        if certificate is not None and event is Event.ADMIT:
+            self._run_funding(
+                actor,
+                command,
+                at,
+                "start_service",
+                {"certificate_id": certificate.certificate_id, "at": at, "by": _by(actor)},
+                funding=funding,
+                version=funding_version,
+                more=more,
+            )
+        else:
+            self._write(actor, command, at, more)
+        return step
+
+    def claim_payment(self, actor: Actor, claim: Claim, *, case_id: str, at: datetime) -> Claim:
+        """A center claims payment on a certificate (CF-05): the claim is recorded for the
+        agency to check and pay. Only the center the certificate is placed with claims."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("claim", instance_problem(Claim)(claim))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.CLAIM_PAYMENT)
+        funding, _ = self._funding()
+        certificate = funds.certificate_of(funding, claim.certificate_id)
+        target = attrs.evolve(
+            target_of(case),
+            center_id=claim.center_id,
+            certificate_center_id=certificate.center_id,
+        )
+        require(self.policy, actor, Command.CLAIM_PAYMENT, target=target)
+        reasons = []
+        if claim.client_id != case.client_id:
+            reasons.append(
+                Reason(
+                    "claim.other_client",
+                    f"the claim is for client {claim.client_id}, the case is of {case.client_id}",
+                    {"claim_client": claim.client_id, "case_client": case.client_id},
+                )
+            )
+        if self.store.load(CLAIM, claim.id) is not None:
+            reasons.append(
+                Reason(
+                    "system.claim_exists",
+                    f"a claim {claim.id} was made already",
+                    {"claim_id": claim.id},
+                )
+            )
+        if reasons:
+            raise RuleViolation(reasons)
+        document = {"claim": unstructure(claim), "case_id": case_id, "status": "submitted"}
+        self._write(
+            actor, Command.CLAIM_PAYMENT, at, [Change(CLAIM, claim.id, 0, document, document)]
+        )
+        return claim
+
+    def pay_claim(self, actor: Actor, claim_id: str, *, at: datetime) -> Payment:
+        """Check a submitted claim and pay it through the ledger (CF-05, CF-06): against the
+        certificate, the contract, the center's standing in the register on the service
+        date and the client's case. Refused with every reason, and nothing changes: the
+        claim stays submitted. A claim is paid at most once."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("claim_id", id_problem(claim_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        _role_may(self.policy, actor, Command.PAY_CLAIM)
+        stored = self.store.load(CLAIM, claim_id)
+        if stored is None:
+            raise RuleViolation(
+                [
+                    Reason(
+                        "system.unknown_claim",
+                        f"there is no claim {claim_id}",
+                        {"claim_id": claim_id},
+                    )
+                ]
+            )
+        claim = structure(stored.document["claim"], Claim)
+        case, _ = self._loaded(str(stored.document["case_id"]))
+        require(self.policy, actor, Command.PAY_CLAIM, target=target_of(case))
+        if stored.document.get("status") == "paid":
+            raise RuleViolation(
+                [
+                    Reason(
+                        "claim.already_paid",
+                        f"claim {claim_id} was paid already",
+                        {"claim_id": claim_id},
+                    )
+                ]
+            )
+        funding, version = self._funding()
+        chosen = funding.choices.get(claim.certificate_id, ())
+        program_id = next(
+            (c.chosen.program_id for c in reversed(chosen) if c.center_id == claim.center_id),
+            chosen[-1].chosen.program_id if chosen else "-",
+        )
+        center = registry.standing_on(
+            self.centers(),
+            claim.center_id,
+            program_id,
+            on=claim.service_date,
+            criteria=self.criteria,
+        )
+        paid_document = {**stored.document, "status": "paid"}
+        changed = self._run_funding(
+            actor,
+            Command.PAY_CLAIM,
+            at,
+            "redeem",
+            {"claim": claim, "case": case, "center": center, "at": at, "by": _by(actor)},
+            funding=funding,
+            version=version,
+            more=[Change(CLAIM, claim_id, stored.version, paid_document, {"status": "paid"})],
+        )
+        return funds.payments_of(changed, claim.certificate_id)[-1]
+
+    def _end_certificate(
+        self,
+        actor: Actor,
+        command: Command,
+        operation: str,
+        certificate_id: str,
+        at: datetime,
+        why: str | None,
+    ) -> Funding:
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("certificate_id", id_problem(certificate_id))
+        problems.check("at", instant_problem(at))
+        if operation in ("cancel", "revoke"):
+            problems.check("why", text_problem(why))
+        problems.raise_if_any()
+        require(self.policy, actor, command, target=Target())
+        funding, version = self._funding()
+        arguments: dict[str, object] = {
+            "certificate_id": certificate_id,
+            "at": at,
+            "by": _by(actor),
+        }
+        if operation != "expire":
+            arguments["why"] = why if why is not None else "course completed and paid"
+        return self._run_funding(
+            actor, command, at, operation, arguments, funding=funding, version=version
+        )
+
+    def settle_certificate(
+        self, actor: Actor, certificate_id: str, *, at: datetime, why: str | None = None
+    ) -> Funding:
+        """Settle a certificate whose course is over; what it did not pay returns to its
+        sources (CF-06)."""
+        return self._end_certificate(
+            actor, Command.SETTLE_CERTIFICATE, "settle", certificate_id, at, why
+        )
+
+    def cancel_certificate(
+        self, actor: Actor, certificate_id: str, *, at: datetime, why: str
+    ) -> Funding:
+        """Cancel a certificate not yet in service, saying why; its money returns (CF-06)."""
+        return self._end_certificate(
+            actor, Command.CANCEL_CERTIFICATE, "cancel", certificate_id, at, why
+        )
+
+    def expire_certificate(self, actor: Actor, certificate_id: str, *, at: datetime) -> Funding:
+        """Expire a certificate unused after its validity; its money returns (CF-06)."""
+        return self._end_certificate(
+            actor, Command.EXPIRE_CERTIFICATE, "expire", certificate_id, at, None
+        )
+
+    def revoke_certificate(
+        self, actor: Actor, certificate_id: str, *, at: datetime, why: str
+    ) -> Funding:
+        """Revoke a certificate (misuse), saying why; its unused money returns."""
+        return self._end_certificate(
+            actor, Command.REVOKE_CERTIFICATE, "revoke", certificate_id, at, why
+        )
+
+    # --- after the course: follow-ups and the court ----------------------------------------
+
+    def record_follow_up(
+        self, actor: Actor, record: FollowUpRecord, *, at: datetime
+    ) -> FollowUpRecord:
+        """Record a follow-up of a client after the course (MR-01); one record per point of
+        the schedule (its ``key``)."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("record", instance_problem(FollowUpRecord)(record))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, _ = self._loaded(record.case_id, actor, Command.RECORD_FOLLOW_UP)
+        require(self.policy, actor, Command.RECORD_FOLLOW_UP, target=target_of(case))
+        key = f"{record.case_id}/{record.key}"
+        if self.store.load(FOLLOW_UP, key) is not None:
+            raise RuleViolation(
+                [
+                    Reason(
+                        "follow_up.recorded",
+                        f"the follow-up {record.key} of case {record.case_id} is recorded already",
+                        {"case_id": record.case_id, "key": record.key},
+                    )
+                ]
+            )
+        document = to_document(record)
+        self._write(
+            actor, Command.RECORD_FOLLOW_UP, at, [Change(FOLLOW_UP, key, 0, document, document)]
+        )
+        return record
+
+    def follow_ups(self) -> tuple[FollowUpRecord, ...]:
+        """Every follow-up recorded, by case and point."""
+        return tuple(
+            from_document(stored.document, FollowUpRecord)
+            for _, stored in self.store.aggregates(FOLLOW_UP)
+        )
+
+    def notify_court(self, actor: Actor, case_id: str, *, at: datetime) -> tuple[CourtNotice, ...]:
+        """Send the court that ordered the client's treatment the notices of the case not
+        sent yet (PW-11: refusal, dropout, completion, remission), and record that they were
+        sent. Returns the notices sent now (none when all were sent)."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.NOTIFY_COURT)
+        require(self.policy, actor, Command.NOTIFY_COURT, target=target_of(case))
+        stored = self.store.load(NOTICES, case_id)
+        sent = 0 if stored is None else int(stored.document["sent"])
+        notices = pathway.court_notices(case)
+        new = notices[sent:]
+        if not new:
+            return ()
+        document = {"sent": len(notices)}
+        payload = {"notices": [unstructure(n) for n in new]}
+        self._write(
+            actor,
+            Command.NOTIFY_COURT,
+            at,
+            [Change(NOTICES, case_id, 0 if stored is None else stored.version, document, payload)],
+        )
+        return new
+
+    def court_notices(self, actor: Actor) -> tuple[CourtNotice, ...]:
+        """Every notice about the clients the acting court ordered to treatment (PW-11); a
+        court reads only its own orders."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.raise_if_any()
+        _role_may(self.policy, actor, Command.RECEIVE_NOTICES)
+        found: list[CourtNotice] = []
+        for case in self.cases().values():
+            if case.court_order is None or case.court_order.court_id != actor.organization_id:
+                continue
+            require(self.policy, actor, Command.RECEIVE_NOTICES, target=target_of(case))
+            found.extend(pathway.court_notices(case))
+        return tuple(found)
 
     def _commit(
         self, actor: Actor, command: Command, case: Case, entry: HistoryEntry, version: int
