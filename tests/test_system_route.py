@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import pytest
 
-from resocialize.access import Actor
+from resocialize.access import Actor, Permission
 from resocialize.centers import (
     Center,
     Certification,
@@ -29,13 +29,15 @@ from resocialize.certificates import Course
 from resocialize.choice import Needs
 from resocialize.contracts import Party, PartyRole, SocialContract
 from resocialize.errors import PermissionDenied, RuleViolation
+from resocialize.exports import read_export
 from resocialize.facts import Facts
 from resocialize.followups import FollowUpOutcome, FollowUpRecord
+from resocialize.journal import journal_from_json_lines, verify
 from resocialize.ledger import FundingSource, SourceKind, available, paid
 from resocialize.money import Money
 from resocialize.organizations import OwnershipForm, Role
 from resocialize.pathway import Event, NoticeKind, Stage, State
-from resocialize.people import IdentityReport
+from resocialize.people import Identity, IdentityReport
 from resocialize.records import CourtMeasure, CourtOrder, Origin, Referral, ReferralSource
 from resocialize.redemption import Claim
 from resocialize.register import RegisterEvent, RegisterState
@@ -97,7 +99,18 @@ def region(tmp_path: Path) -> Iterator[RegionalSystem]:
 
 def snapshot(region: RegionalSystem) -> list[Any]:
     """Everything the store holds: the journal and every stored aggregate of every kind."""
-    kinds = ("case", "center", "contract", "claim", "funding", "clients", "follow_up", "notices")
+    kinds = (
+        "case",
+        "center",
+        "contract",
+        "claim",
+        "funding",
+        "clients",
+        "follow_up",
+        "notices",
+        "identity",
+        "exports",
+    )
     return [list(region.store.entries())] + [list(region.store.aggregates(k)) for k in kinds]
 
 
@@ -396,3 +409,56 @@ def test_a_follow_up_is_recorded_once(region: RegionalSystem) -> None:
     assert region.follow_ups() == (record,)
     with pytest.raises(PermissionDenied):
         region.record_follow_up(POLICE, attrs.evolve(record, key="6m"), at=at(31))
+
+
+@pytest.mark.req("SE-04")
+def test_an_export_is_pseudonymous_unless_a_permitted_person_asks(
+    region: RegionalSystem, tmp_path: Path
+) -> None:
+    register_centers(region)
+    fund(region)
+    client_id = client_in_treatment(region)
+    certified_and_placed(region, client_id)
+    region.record_identity(
+        DEPARTMENT, "case-1", Identity(client_id, "Petrov", "Ivan", date(1990, 5, 1)), at=at(7)
+    )
+    written = region.export(AGENCY, tmp_path / "plain", at=at(8))
+    assert set(written) == {"region.jsonl", "journal.jsonl"}
+    texts = "".join(path.read_text() for path in (tmp_path / "plain").iterdir())
+    assert "Petrov" not in texts and "1990-05-01" not in texts
+    exported = read_export(tmp_path / "plain" / "region.jsonl")
+    assert [case.id for case in exported.cases] == ["case-1"]
+    assert {entry.center.id for entry in exported.centers} == {"svet", "put"}
+    assert [record.keys for record in exported.clients] == [frozenset()]
+    assert exported.book is not None and exported.ledger is not None
+    journal = journal_from_json_lines((tmp_path / "plain" / "journal.jsonl").read_text())
+    assert verify(journal) == ()
+
+    before = snapshot(region)
+    with pytest.raises(PermissionDenied):
+        region.export(AGENCY, tmp_path / "refused", at=at(9), identifying=True)
+    assert not (tmp_path / "refused").exists() and snapshot(region) == before
+
+    holder = Actor("agency-1", Role.AGENCY, "officer-9", {Permission.IDENTIFYING_DATA})
+    written = region.export(holder, tmp_path / "full", at=at(9), identifying=True)
+    assert written["identities.jsonl"] == 1
+    assert "Petrov" in (tmp_path / "full" / "identities.jsonl").read_text()
+    last = region.store.last_entry()
+    assert last is not None and last.command == "export_identifying"
+    assert last.payload["identifying"] is True
+    assert "Petrov" not in "".join(str(e.payload) for e in region.store.entries())
+
+
+@pytest.mark.req("SE-04")
+def test_identity_of_another_client_is_refused(region: RegionalSystem) -> None:
+    client_in_treatment(region)
+    before = snapshot(region)
+    with pytest.raises(RuleViolation) as refused:
+        region.record_identity(
+            DEPARTMENT,
+            "case-1",
+            Identity("cl-other", "Sidorov", "Petr", date(1980, 1, 1)),
+            at=at(7),
+        )
+    assert refused.value.codes == ("identity.other_client",)
+    assert snapshot(region) == before

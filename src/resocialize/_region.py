@@ -44,6 +44,7 @@ __all__ = [
     "CLAIM",
     "CLIENTS",
     "CONTRACT",
+    "EXPORTS",
     "FOLLOW_UP",
     "FUNDING",
     "IDENTITY",
@@ -64,6 +65,7 @@ CLAIM: Final = "claim"
 FOLLOW_UP: Final = "follow_up"
 NOTICES: Final = "notices"
 IDENTITY: Final = "identity"
+EXPORTS: Final = "exports"
 REGION: Final = "region"
 """The id of the region-wide aggregates (the funding, the client register)."""
 

@@ -15,8 +15,9 @@ field, all lines at once, and nothing is half-read:
 Traceback (most recent call last):
 ...
 resocialize.errors.ValidationError: invalid input: line 1: $.type: a region export holds
-cases, follow-up records, case attributes, a ledger and a certificate book, not 'money';
-line 2: $: is not valid JSON: Expecting value: line 1 column 1 (char 0)
+cases, follow-up records, case attributes, a ledger, a certificate book, register entries,
+client records and social contracts, not 'money'; line 2: $: is not valid JSON: Expecting
+value: line 1 column 1 (char 0)
 """
 
 from __future__ import annotations
@@ -30,13 +31,23 @@ import attrs
 
 from ._checks import Checked, checked, id_problem, instance_problem
 from .certificates import CertificateBook
+from .clients import ClientRecord
+from .contracts import SocialContract
 from .errors import FieldProblem, ValidationError
 from .followups import FollowUpRecord
 from .indicators import CaseAttributes
 from .ledger import Ledger
 from .pathway import Case
+from .register import RegisterEntry
 
-__all__ = ["AttributesOf", "RegionExport", "export_lines", "read_export", "write_export"]
+__all__ = [
+    "AttributesOf",
+    "RegionExport",
+    "export_lines",
+    "read_export",
+    "without_keys",
+    "write_export",
+]
 
 
 @attrs.frozen
@@ -64,9 +75,24 @@ class RegionExport:
     )
     ledger: Ledger | None = None
     book: CertificateBook | None = None
+    centers: tuple[RegisterEntry, ...] = ()
+    """The entries of the register of centers, each with its history."""
+    clients: tuple[ClientRecord, ...] = ()
+    """The records of the client register; an export carries them without their linkage
+    keys (see :func:`without_keys`)."""
+    contracts: tuple[SocialContract, ...] = ()
 
 
-_TYPES = "cases, follow-up records, case attributes, a ledger and a certificate book"
+_TYPES = (
+    "cases, follow-up records, case attributes, a ledger, a certificate book, register"
+    " entries, client records and social contracts"
+)
+
+
+def without_keys(record: ClientRecord) -> ClientRecord:
+    """The client record without its linkage keys: the keyed hashes of identifying data
+    stay inside the system that holds the secret; an export never carries them."""
+    return attrs.evolve(record, keys=frozenset())
 
 
 def export_lines(export: RegionExport) -> Iterator[str]:
@@ -86,6 +112,12 @@ def export_lines(export: RegionExport) -> Iterator[str]:
         yield to_json(case)
     for record in export.records:
         yield to_json(record)
+    for entry in export.centers:
+        yield to_json(entry)
+    for client in export.clients:
+        yield to_json(without_keys(client))
+    for contract in export.contracts:
+        yield to_json(contract)
 
 
 def write_export(export: RegionExport, path: str | os.PathLike[str]) -> int:
@@ -127,7 +159,19 @@ def read_export(
     ledger: Ledger | None = None
     book: CertificateBook | None = None
     problems: list[FieldProblem] = []
-    wanted = {Case, FollowUpRecord, AttributesOf, Ledger, CertificateBook}
+    centers: list[RegisterEntry] = []
+    clients: list[ClientRecord] = []
+    contracts: list[SocialContract] = []
+    wanted = {
+        Case,
+        FollowUpRecord,
+        AttributesOf,
+        Ledger,
+        CertificateBook,
+        RegisterEntry,
+        ClientRecord,
+        SocialContract,
+    }
     number = 0
     for number, line in enumerate(_lines(source), start=1):
         if progress is not None and number % 10_000 == 0:
@@ -163,8 +207,23 @@ def read_export(
             if book is not None:
                 problems.append(FieldProblem(f"line {number}: $.type", "a second certificate book"))
             book = value
+        elif isinstance(value, RegisterEntry):
+            centers.append(value)
+        elif isinstance(value, ClientRecord):
+            clients.append(value)
+        elif isinstance(value, SocialContract):
+            contracts.append(value)
     if progress is not None:
         progress(number)
     if problems:
         raise ValidationError(problems)
-    return RegionExport(tuple(cases), tuple(records), attributes, ledger, book)
+    return RegionExport(
+        tuple(cases),
+        tuple(records),
+        attributes,
+        ledger,
+        book,
+        tuple(centers),
+        tuple(clients),
+        tuple(contracts),
+    )

@@ -71,11 +71,14 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import json
+import os
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import attrs
 
@@ -98,8 +101,10 @@ from ._region import (
     CLAIM,
     CLIENTS,
     CONTRACT,
+    EXPORTS,
     FOLLOW_UP,
     FUNDING,
+    IDENTITY,
     KEPT_IN_JOURNAL,
     NOTICES,
     REGION,
@@ -129,14 +134,15 @@ from .choice import ChoiceList, Needs, choose
 from .clients import ClientRegister
 from .contracts import PartyRole, SocialContract
 from .errors import PermissionDenied, RuleViolation, ValidationError
+from .exports import RegionExport, write_export
 from .facts import NO_FACTS, Facts
 from .followups import FollowUpRecord
 from .funding import Funding
-from .journal import CASE, Tampering, case_payload, replay_cases
+from .journal import CASE, Tampering, case_payload, entries_to_json_lines, replay_cases
 from .ledger import FundingSource
 from .money import Money
 from .pathway import DEFAULT_RULES, Case, CourtNotice, Event, HistoryEntry, PathwayRules, Step
-from .people import IdentityReport
+from .people import Identity, IdentityReport
 from .people import client_id as as_client_id
 from .qualification import CriteriaSet, default_criteria, qualify
 from .records import CourtOrder, Origin, Referral
@@ -146,8 +152,6 @@ from .rules import Reason
 from .serialization import from_document, structure, to_document, unstructure
 from .storage import Change, SQLiteStore
 from .tariffs import Tariff
-
-T = TypeVar("T")
 
 __all__ = ["PLACEMENT_EVENTS", "RegionalSystem"]
 
@@ -1330,11 +1334,135 @@ class RegionalSystem:
             found.extend(pathway.court_notices(case))
         return tuple(found)
 
+    # --- identifying data and exports (SE-04) ---------------------------------------------
+
+    def record_identity(
+        self, actor: Actor, case_id: str, identity: Identity, *, at: datetime
+    ) -> None:
+        """Keep the identifying data of the client of case ``case_id``, apart from everything
+        else (SE-04): in its own stored aggregate, never in the journal (whose entry says
+        only that it was recorded), and never in a view or an export unless a role allowed
+        to asks for it (:meth:`export` with ``identifying=True``)."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("identity", instance_problem(Identity)(identity))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.ENROL)
+        require(self.policy, actor, Command.ENROL, target=target_of(case))
+        if identity.client_id != case.client_id:
+            raise RuleViolation(
+                [
+                    Reason(
+                        "identity.other_client",
+                        f"the identity is of client {identity.client_id}, the case of"
+                        f" {case.client_id}",
+                        {"identity_client": identity.client_id, "case_client": case.client_id},
+                    )
+                ]
+            )
+        stored = self.store.load(IDENTITY, case.client_id)
+        document = to_document(identity, include_identifying=True)
+        payload = {"identity": "recorded; the identifying data is kept out of the journal"}
+        version = 0 if stored is None else stored.version
+        self._write(
+            actor, Command.ENROL, at, [Change(IDENTITY, case.client_id, version, document, payload)]
+        )
+
+    def export(
+        self,
+        actor: Actor,
+        directory: str | os.PathLike[str],
+        *,
+        at: datetime,
+        identifying: bool = False,
+    ) -> Mapping[str, int]:
+        """Export the registers and the journal to JSON lines in ``directory`` (SE-04) and
+        return the number of lines of each file written:
+
+        - ``region.jsonl``: a :class:`~resocialize.exports.RegionExport` (cases, follow-ups,
+          the ledger and the certificate book, the register of centers, the client register
+          without linkage keys, the social contracts), which ``resocialize report`` reads;
+        - ``journal.jsonl``: the journal
+          (:func:`~resocialize.journal.entries_to_json_lines`), which
+          :func:`~resocialize.journal.verify` checks;
+        - ``identities.jsonl``, only with ``identifying=True``: the identifying data
+          recorded, for a person holding the identifying-data permission
+          (``export_identifying``).
+
+        Everything else carries pseudonymous ids only. The export itself is journaled
+        (who, when, whether identifying data left), so that it can be audited.
+        """
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        if not isinstance(directory, str | os.PathLike):
+            problems.add("directory", f"must be a path, not {kind_of(directory)}")
+        problems.check("at", instant_problem(at))
+        if not isinstance(identifying, bool):
+            problems.add("identifying", f"must be True or False, not {kind_of(identifying)}")
+        problems.raise_if_any()
+        require(self.policy, actor, Command.EXPORT, target=Target())
+        command = Command.EXPORT
+        if identifying:
+            require(self.policy, actor, Command.EXPORT_IDENTIFYING, target=Target())
+            command = Command.EXPORT_IDENTIFYING
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        value, _ = self._folded(FUNDING, fold_funding)
+        funding = value if isinstance(value, Funding) else None
+        contracts = tuple(
+            structure(stored.document["contract"], SocialContract)
+            for _, stored in self.store.aggregates(CONTRACT)
+        )
+        region = RegionExport(
+            tuple(self.cases().values()),
+            self.follow_ups(),
+            {},
+            None if funding is None else funding.ledger,
+            None if funding is None else funding.book,
+            tuple(self.centers().entries.values()),
+            tuple(self.clients().clients.values()),
+            contracts,
+        )
+        written = {"region.jsonl": write_export(region, folder / "region.jsonl")}
+        written["journal.jsonl"] = _write_lines(
+            folder / "journal.jsonl", entries_to_json_lines(self.store.entries())
+        )
+        if identifying:
+            written["identities.jsonl"] = _write_lines(
+                folder / "identities.jsonl",
+                (
+                    json.dumps(stored.document, ensure_ascii=False, sort_keys=True)
+                    for _, stored in self.store.aggregates(IDENTITY)
+                ),
+            )
+        stored = self.store.load(EXPORTS, REGION)
+        document = {"exports": 1 if stored is None else int(stored.document["exports"]) + 1}
+        payload = {"identifying": identifying, "files": dict(written)}
+        self._write(
+            actor,
+            command,
+            at,
+            [Change(EXPORTS, REGION, 0 if stored is None else stored.version, document, payload)],
+        )
+        return MappingProxyType(written)
+
     def _commit(
         self, actor: Actor, command: Command, case: Case, entry: HistoryEntry, version: int
     ) -> None:
         change = Change(CASE, case.id, version, to_document(case), case_payload(entry))
         self.store.commit([change], at=entry.at, actor=_journal_actor(actor), command=command.value)
+
+
+def _write_lines(path: Path, lines: Iterable[str]) -> int:
+    count = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line)
+            handle.write("\n")
+            count += 1
+    return count
 
 
 def _event(event: object, problems: Problems) -> Event | None:
