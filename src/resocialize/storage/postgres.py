@@ -33,8 +33,9 @@ Nothing is imported nor connected before the URL is checked:
 >>> PostgresStore("mysql://region@db/region", timeout=0)
 Traceback (most recent call last):
 ...
-resocialize.errors.ValidationError: invalid input: url: must be a postgresql:// or postgresql+psycopg://
-URL, not 'mysql://region@db/region'; timeout: must be a positive number of seconds
+resocialize.errors.ValidationError: invalid input: url: must be a postgresql:// or
+postgresql+psycopg:// URL, not 'mysql://region@db/region'; timeout: must be a positive
+number of seconds
 """
 
 from __future__ import annotations
@@ -322,7 +323,7 @@ class PostgresStore:
 
     def _read_meta(self, db: Connection) -> int:
         sa, meta = self._sa, self._tables.meta
-        values = dict(db.execute(sa.select(meta.c.key, meta.c.value)).tuples().all())
+        values = dict(db.execute(sa.select(meta.c.key, meta.c.value)).all())
         if values.get("application") != _APPLICATION:
             raise StoreError(f"{self.url} is not a resocialize store")
         try:
@@ -452,7 +453,7 @@ class PostgresStore:
                 (kind, ident): version
                 for kind, ident, version in db.execute(
                     sa.select(table.c.aggregate, table.c.aggregate_id, table.c.version)
-                ).tuples()
+                )
             }
         found = list(verify(entries, head=head, key=self.key))
         found.extend(_state_findings(entries, stored))
@@ -502,7 +503,7 @@ class PostgresStore:
                 sa.select(table.c.aggregate, table.c.aggregate_id, table.c.version).where(
                     sa.tuple_(table.c.aggregate, table.c.aggregate_id).in_(keys)
                 )
-            ).tuples()
+            )
         }
         current = [versions.get(key, 0) for key in keys]
         conflicts = [
