@@ -462,3 +462,31 @@ def test_identity_of_another_client_is_refused(region: RegionalSystem) -> None:
         )
     assert refused.value.codes == ("identity.other_client",)
     assert snapshot(region) == before
+
+
+@pytest.mark.req("RG-04")
+@pytest.mark.req("RG-05")
+def test_an_inspection_finding_abuse_disqualifies_the_center_from_the_next_choice(
+    region: RegionalSystem,
+) -> None:
+    register_centers(region)
+    fund(region)
+    client_in_treatment(region)
+    abused = attrs.evolve(
+        center("svet"),
+        inspections=(
+            Inspection(
+                "insp-1",
+                at(5).date(),
+                "prosecutor-1",
+                [Finding("hr-1", FindingArea.HUMAN_RIGHTS, Severity.SERIOUS, "held by force")],
+            ),
+        ),
+    )
+    with pytest.raises(PermissionDenied):
+        region.update_center(PUT, abused, at=at(5), why="inspection")
+    entry = region.update_center(AGENCY, abused, at=at(5), why="inspection by the prosecutor")
+    assert entry.center.inspections and entry.version == 3
+    offered = region.offer_choices(DEPARTMENT, "case-1", NEEDS, on=at(6).date())
+    assert [o.center_id for o in offered.options] == ["put"]
+    assert region.rebuild_centers() == region.centers()

@@ -141,6 +141,7 @@ from .funding import Funding
 from .journal import CASE, Tampering, case_payload, entries_to_json_lines, replay_cases
 from .ledger import FundingSource
 from .money import Money
+from .organizations import Role
 from .pathway import DEFAULT_RULES, Case, CourtNotice, Event, HistoryEntry, PathwayRules, Step
 from .people import Identity, IdentityReport
 from .people import client_id as as_client_id
@@ -681,6 +682,39 @@ class RegionalSystem:
             at,
             [self._center_change(entry, 0 if stored is None else stored.version)],
         )
+        return entry
+
+    def update_center(
+        self, actor: Actor, center: Center, *, at: datetime, why: str
+    ) -> RegisterEntry:
+        """Record new data of a center in the register (RG-04): the center itself records
+        its own (``update_center``); the agency records what state control found
+        (``inspect_center``: an inspection with its findings, a certification withdrawn).
+        The entry's history keeps every version; qualification is judged on the data of
+        the day."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("center", instance_problem(Center)(center))
+        problems.check("at", instant_problem(at))
+        problems.check("why", text_problem(why))
+        problems.raise_if_any()
+        command = Command.INSPECT_CENTER if actor.role is Role.AGENCY else Command.UPDATE_CENTER
+        _role_may(self.policy, actor, command)
+        stored = self.store.load(CENTER, center.id)
+        if stored is None:
+            raise RuleViolation(
+                [
+                    Reason(
+                        "system.unknown_center",
+                        f"no center {center.id} has applied",
+                        {"center_id": center.id},
+                    )
+                ]
+            )
+        require(self.policy, actor, command, target=Target(center_id=center.id))
+        changed = register.update_center(self.centers(), center, at=at, by=_by(actor), why=why)
+        entry = changed.entry(center.id)
+        self._write(actor, command, at, [self._center_change(entry, stored.version)])
         return entry
 
     def decide_center(
