@@ -265,6 +265,21 @@ def test_a_store_migrated_by_another_library_since_it_was_opened_is_not_written(
     assert run_sql(database, "SELECT count(*) FROM journal") == [(0,)]
 
 
+def test_a_postgres_store_lives_in_the_schema_its_url_names(database: str) -> None:
+    run_sql(database, "CREATE SCHEMA region_a", "CREATE SCHEMA region_b")
+    for region in ("region_a", "region_b"):
+        with PostgresStore(f"{database}?options=-csearch_path%3D{region}") as store:
+            store.commit([issue(f"cert-{region}")], at=T0, actor="a/b", command="issue")
+            assert [i for i, _ in store.aggregates("certificate")] == [f"cert-{region}"]
+    assert run_sql(
+        database,
+        "SELECT table_schema, count(*) FROM information_schema.tables"
+        " WHERE table_schema LIKE 'region_%' GROUP BY table_schema ORDER BY table_schema",
+    ) == [("region_a", 3), ("region_b", 3)]
+    with pytest.raises(StoreError, match="no schema"):
+        PostgresStore(f"{database}?options=-csearch_path%3Dnowhere")
+
+
 def test_a_database_that_is_not_a_store_is_refused(database: str) -> None:
     run_sql(database, "CREATE TABLE people (name TEXT)")
     with pytest.raises(StoreError, match="not a resocialize store"):

@@ -31,7 +31,7 @@ import os
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from resocialize._checks import kind_of
 from resocialize.errors import ValidationError
@@ -105,7 +105,7 @@ class Store(Protocol):
     def close(self) -> None:
         """Release the file or the connections."""
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Store:
         """The store itself."""
 
     def __exit__(

@@ -585,11 +585,12 @@ class PostgresStore:
 
 
 class _Unavailable:
-    """Turns the driver's operational errors (no server, a lost connection, a lock waited
-    for longer than the timeout) into a :class:`StoreError` naming the database."""
+    """Turns the database's errors (no server, a lost connection, a lock waited for longer
+    than the timeout, a missing schema or privilege) into a :class:`StoreError` naming
+    the database."""
 
     def __init__(self, sa: Any, url: str) -> None:
-        self._error: type[BaseException] = sa.exc.OperationalError
+        self._error: type[BaseException] = sa.exc.DBAPIError
         self._url = url
 
     def __enter__(self) -> None:
