@@ -99,6 +99,7 @@ _LITERAL: Final = (
     "contract.other_center",
     "contract.other_certificate",
     "contract.other_client",
+    "contract.signs_for_another",
     "contract.terminated",
     "contract.unsigned",
     "contract.wrong_center",
@@ -131,6 +132,8 @@ _LITERAL: Final = (
     "fits.setting",
     "fits.stage",
     "fits.state_center",
+    # follow_up
+    "follow_up.recorded",
     # funding
     "funding.above_face_value",
     "funding.commitment_not_face_value",
@@ -139,6 +142,8 @@ _LITERAL: Final = (
     "funding.paid_twice",
     "funding.paid_uncontracted",
     "funding.payments_disagree",
+    # identity
+    "identity.other_client",
     # journal
     "journal.bad_digest",
     "journal.before_last_entry",
@@ -275,6 +280,12 @@ _LITERAL: Final = (
     "store.version_conflict",
     # system
     "system.case_exists",
+    "system.claim_exists",
+    "system.contract_exists",
+    "system.no_funding",
+    "system.unknown_center",
+    "system.unknown_claim",
+    "system.unknown_contract",
     "system.unknown_case",
     # tariff
     "tariff.milestone_not_paid",
