@@ -1,0 +1,282 @@
+"""Eight processes issuing certificates and redeeming claims through the regional system
+against one SQLite file (issue 7, SE-03, CF-05, CF-06): no certificate paid twice or above
+its value, no lost update, the ledger balanced and the journal verified.
+
+``RESOCIALIZE_STRESS_SECONDS`` sets how long the writers run (30 by default).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from resocialize import funding as funds
+from resocialize.access import Actor
+from resocialize.centers import Center, Certification, Program, Qualification, Scheme, StaffCount
+from resocialize.certificates import Course
+from resocialize.choice import Needs
+from resocialize.contracts import Party, PartyRole, SocialContract
+from resocialize.errors import RuleViolation
+from resocialize.facts import Facts
+from resocialize.ledger import FundingSource, SourceKind, paid
+from resocialize.ledger import verify as verify_ledger
+from resocialize.money import Money
+from resocialize.organizations import OwnershipForm, Role
+from resocialize.pathway import Event, Stage
+from resocialize.people import IdentityReport
+from resocialize.records import Origin, Referral, ReferralSource
+from resocialize.redemption import Claim
+from resocialize.register import RegisterEvent
+from resocialize.storage import SQLiteStore
+from resocialize.system import RegionalSystem
+from resocialize.tariffs import Milestone, default_tariffs
+
+STRESS_SECONDS = float(os.environ.get("RESOCIALIZE_STRESS_SECONDS", "30"))
+T0 = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+LATER = T0 + timedelta(days=400)
+"""When the writers act: after every service day they claim for."""
+SECRET = b"region-linkage-secret-0123456789"
+AGENCY = Actor("agency-1", Role.AGENCY, "officer-2")
+DEPARTMENT = Actor("dept-1", Role.MUNICIPAL_DEPARTMENT, "worker-7")
+HEALTH = Actor("health-1", Role.HEALTH, "doctor-4")
+CENTER = Actor("svet", Role.REHABILITATION_CENTER, "manager-5")
+ADMITTED = 12
+"""Clients admitted with a certificate before the writers start."""
+WAITING = 12
+"""Clients enrolled without a certificate: the writers race to issue theirs."""
+FACE = Money.of(180_000, "RUB")
+NEEDS = Needs(Stage.SOCIAL_REHABILITATION, 30, "North")
+
+
+def rub(amount: int) -> Money:
+    return Money.of(amount, "RUB")
+
+
+def at(days: int) -> datetime:
+    return T0 + timedelta(days=days)
+
+
+def center() -> Center:
+    return Center(
+        "svet",
+        "Center Svet",
+        OwnershipForm.NON_GOVERNMENTAL,
+        "North",
+        programs=[Program("p-iii", Stage.SOCIAL_REHABILITATION, 180, FACE, 100)],
+        staff=[
+            StaffCount(Qualification.PSYCHOLOGIST, 7),
+            StaffCount(Qualification.SPECIALIST_IN_SOCIAL_WORK, 5),
+        ],
+        certifications=[
+            Certification(
+                "cert-svet", "body-1", Scheme.VOLUNTARY_SCHEME, date(2025, 1, 1), date(2028, 1, 1)
+            )
+        ],
+    )
+
+
+def issue(region: RegionalSystem, n: int, at_: datetime) -> None:
+    region.issue_certificate(
+        AGENCY,
+        f"cert-{n}",
+        case_id=f"case-{n}",
+        course=Course.SOCIAL_REHABILITATION,
+        face_value=FACE,
+        split={"regional": FACE},
+        valid_from=T0.date(),
+        valid_until=(T0 + timedelta(days=500)).date(),
+        tariff=default_tariffs()["moscow_per_diem"],
+        at=at_,
+    )
+
+
+def build(path: Path) -> dict[int, str]:
+    """A region with one center, funds, and clients in treatment; the first ``ADMITTED`` of
+    them admitted with a per-diem certificate. Returns the client id of each case number."""
+    clients: dict[int, str] = {}
+    with SQLiteStore(path) as store:
+        region = RegionalSystem(store, linkage_secret=SECRET)
+        region.apply_center(CENTER, center(), at=at(-10))
+        region.decide_center(AGENCY, "svet", RegisterEvent.INCLUDE, at=at(-9), why="qualified")
+        region.appropriate_funds(
+            AGENCY,
+            FundingSource("regional", "Regional program", SourceKind.REGIONAL_BUDGET),
+            2026,
+            rub(100_000_000),
+            at=at(-8),
+            reference="law-26",
+        )
+        for n in range(ADMITTED + WAITING):
+            referral = Referral(ReferralSource.SOCIAL_SERVICE, T0.date(), "dept-1")
+            person = IdentityReport(f"Client{n}", "Test", date(1980, 1, 1) + timedelta(days=n))
+            client_id = region.report_client(DEPARTMENT, person, referral, at=T0).client_id
+            clients[n] = client_id
+            case_id = f"case-{n}"
+            region.identify(
+                DEPARTMENT,
+                at=T0,
+                case_id=case_id,
+                client_id=client_id,
+                referral=referral,
+                origin=Origin.COMMUNITY,
+            )
+            region.advance(DEPARTMENT, case_id, Event.ENGAGE, at=T0)
+            region.advance(HEALTH, case_id, Event.START_TREATMENT, at=T0)
+            region.record_consent(DEPARTMENT, case_id, at=T0)
+            region.enrol(DEPARTMENT, case_id, consent_at=T0, at=T0)
+            region.advance(
+                DEPARTMENT, case_id, Event.RECORD_PROGRAM, at=T0, facts=Facts(program_id="irp")
+            )
+        for n in range(ADMITTED):
+            issue(region, n, at(1))
+            contract = SocialContract(
+                f"contract-{n}",
+                clients[n],
+                "svet",
+                f"cert-{n}",
+                (
+                    Party(PartyRole.PATRONAGE_BODY, "dept-1", ("follow up",)),
+                    Party(PartyRole.CLIENT, clients[n], ("take part",)),
+                    Party(PartyRole.CENTER, "svet", ("deliver",)),
+                ),
+                (),
+                at(1).date(),
+            )
+            region.propose_contract(DEPARTMENT, contract, case_id=f"case-{n}", at=at(1))
+            for party in ("dept-1", clients[n]):
+                region.sign_contract(DEPARTMENT, f"contract-{n}", party, at=at(1))
+            region.sign_contract(CENTER, f"contract-{n}", "svet", at=at(1))
+        for n in range(ADMITTED):
+            region.place(
+                DEPARTMENT,
+                f"cert-{n}",
+                case_id=f"case-{n}",
+                needs=NEEDS,
+                center_id="svet",
+                program_id="p-iii",
+                contract_id=f"contract-{n}",
+                at=at(2),
+            )
+            region.admit(CENTER, f"case-{n}", center_id="svet", program_id="p-iii", at=at(2))
+    return clients
+
+
+def _writer(
+    path: str,
+    worker: int,
+    clients: dict[int, str],
+    seconds: float,
+    results: multiprocessing.Queue,  # type: ignore[type-arg]
+) -> None:
+    """Issue certificates to waiting clients and claim and pay days served on admitted ones,
+    at random, until the time is up; report every acknowledged command."""
+    rng = random.Random(worker)
+    issued: list[str] = []
+    payments: list[tuple[str, str, str]] = []
+    conflicts = refusals = 0
+    deadline = time.monotonic() + seconds
+    with SQLiteStore(path, timeout=60) as store:
+        region = RegionalSystem(store, linkage_secret=SECRET)
+        attempt = 0
+        while time.monotonic() < deadline:
+            attempt += 1
+            try:
+                if rng.random() < 0.15:
+                    n = ADMITTED + rng.randrange(WAITING)
+                    issue(region, n, LATER)
+                    issued.append(f"cert-{n}")
+                    continue
+                n = rng.randrange(ADMITTED)
+                claim = Claim(
+                    f"claim-{worker}-{attempt}",
+                    f"cert-{n}",
+                    "svet",
+                    clients[n],
+                    Milestone.DAYS_SERVED,
+                    None,
+                    (at(2) + timedelta(days=rng.randrange(1, 220))).date(),
+                )
+                region.claim_payment(CENTER, claim, case_id=f"case-{n}", at=LATER)
+                while True:
+                    try:
+                        payment = region.pay_claim(AGENCY, claim.id, at=LATER)
+                    except RuleViolation as refused:
+                        if "store.version_conflict" not in refused.codes:
+                            raise
+                        conflicts += 1
+                        continue
+                    break
+                payments.append((claim.id, claim.certificate_id, str(payment.amount.amount)))
+            except RuleViolation as refused:
+                if "store.version_conflict" in refused.codes:
+                    conflicts += 1
+                else:
+                    refusals += 1
+    results.put((worker, issued, payments, conflicts, refusals))
+
+
+@pytest.mark.req("SE-03")
+@pytest.mark.req("CF-05")
+@pytest.mark.req("CF-06")
+def test_eight_processes_issuing_and_redeeming_never_pay_twice_or_above_the_value(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "region.sqlite"
+    clients = build(path)
+    context = multiprocessing.get_context("fork")
+    results: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
+    workers = [
+        context.Process(target=_writer, args=(str(path), w, clients, STRESS_SECONDS, results))
+        for w in range(8)
+    ]
+    for process in workers:
+        process.start()
+    reports = [results.get(timeout=STRESS_SECONDS + 180) for _ in workers]
+    for process in workers:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    issued = [c for _, done, _, _, _ in reports for c in done]
+    payments = [p for _, _, paid_, _, _ in reports for p in paid_]
+    print(
+        f"{len(payments)} payments, {len(issued)} certificates issued,"
+        f" {sum(r[3] for r in reports)} version conflicts retried,"
+        f" {sum(r[4] for r in reports)} refusals in {STRESS_SECONDS:g} s"
+    )
+    assert payments, "no claim was paid"
+    assert sum(r[3] for r in reports) > 0, "the writers never met: no conflict to check"
+
+    with SQLiteStore(path) as store:
+        region = RegionalSystem(store, linkage_secret=SECRET)
+        assert region.verify() == ()
+        funding = region.funding()
+        assert funding == region.rebuild_funding()
+        assert verify_ledger(funding.ledger).allowed
+        assert funds.verify(funding).allowed
+        # each waiting client's certificate was issued once, by exactly one writer
+        assert len(issued) == len(set(issued))
+        book = set(funding.book.certificates)
+        assert {f"cert-{n}" for n in range(ADMITTED)} | set(issued) == book
+        # no lost update and nothing extra: the payments are exactly the acknowledged ones
+        recorded = {
+            (p.claim_id, p.certificate_id, str(p.amount.amount))
+            for cert in book
+            for p in funds.payments_of(funding, cert)
+        }
+        assert recorded == set(payments)
+        claims_paid = {
+            claim_id
+            for claim_id, stored in store.aggregates("claim")
+            if stored.document["status"] == "paid"
+        }
+        assert claims_paid == {claim_id for claim_id, _, _ in payments}
+        for cert in book:
+            total = paid(funding.ledger, cert)
+            assert total <= FACE, f"{cert} paid {total}, above its value"
+            made = funds.payments_of(funding, cert)
+            assert sum((p.amount for p in made), rub(0)) == total
