@@ -7,6 +7,7 @@ its value, no lost update, the ledger balanced and the journal verified.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import random
@@ -33,9 +34,10 @@ from resocialize.people import IdentityReport
 from resocialize.records import Origin, Referral, ReferralSource
 from resocialize.redemption import Claim
 from resocialize.register import RegisterEvent
-from resocialize.storage import SQLiteStore
+from resocialize.storage import open_store
 from resocialize.system import RegionalSystem
 from resocialize.tariffs import Milestone, default_tariffs
+from test_storage_postgres import fresh_database
 
 STRESS_SECONDS = float(os.environ.get("RESOCIALIZE_STRESS_SECONDS", "30"))
 T0 = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
@@ -96,11 +98,11 @@ def issue(region: RegionalSystem, n: int, at_: datetime) -> None:
     )
 
 
-def build(path: Path) -> dict[int, str]:
+def build(location: str) -> dict[int, str]:
     """A region with one center, funds, and clients in treatment; the first ``ADMITTED`` of
     them admitted with a per-diem certificate. Returns the client id of each case number."""
     clients: dict[int, str] = {}
-    with SQLiteStore(path) as store:
+    with open_store(location) as store:
         region = RegionalSystem(store, linkage_secret=SECRET)
         region.apply_center(CENTER, center(), at=at(-10))
         region.decide_center(AGENCY, "svet", RegisterEvent.INCLUDE, at=at(-9), why="qualified")
@@ -168,7 +170,7 @@ def build(path: Path) -> dict[int, str]:
 
 
 def _writer(
-    path: str,
+    location: str,
     worker: int,
     clients: dict[int, str],
     seconds: float,
@@ -181,7 +183,7 @@ def _writer(
     payments: list[tuple[str, str, str]] = []
     conflicts = refusals = 0
     deadline = time.monotonic() + seconds
-    with SQLiteStore(path, timeout=60) as store:
+    with open_store(location, timeout=60) as store:
         region = RegionalSystem(store, linkage_secret=SECRET)
         attempt = 0
         while time.monotonic() < deadline:
@@ -224,15 +226,24 @@ def _writer(
 @pytest.mark.req("SE-03")
 @pytest.mark.req("CF-05")
 @pytest.mark.req("CF-06")
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_eight_processes_issuing_and_redeeming_never_pay_twice_or_above_the_value(
-    tmp_path: Path,
+    kind: str, tmp_path: Path
 ) -> None:
-    path = tmp_path / "region.sqlite"
-    clients = build(path)
+    with contextlib.ExitStack() as stack:
+        if kind == "sqlite":
+            location = str(tmp_path / "region.sqlite")
+        else:
+            location = stack.enter_context(fresh_database())
+        run(location)
+
+
+def run(location: str) -> None:
+    clients = build(location)
     context = multiprocessing.get_context("fork")
     results: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
     workers = [
-        context.Process(target=_writer, args=(str(path), w, clients, STRESS_SECONDS, results))
+        context.Process(target=_writer, args=(location, w, clients, STRESS_SECONDS, results))
         for w in range(8)
     ]
     for process in workers:
@@ -251,7 +262,7 @@ def test_eight_processes_issuing_and_redeeming_never_pay_twice_or_above_the_valu
     assert payments, "no claim was paid"
     assert sum(r[3] for r in reports) > 0, "the writers never met: no conflict to check"
 
-    with SQLiteStore(path) as store:
+    with open_store(location) as store:
         region = RegionalSystem(store, linkage_secret=SECRET)
         assert region.verify() == ()
         funding = region.funding()

@@ -41,9 +41,10 @@ from resocialize.people import Identity, IdentityReport
 from resocialize.records import CourtMeasure, CourtOrder, Origin, Referral, ReferralSource
 from resocialize.redemption import Claim
 from resocialize.register import RegisterEvent, RegisterState
-from resocialize.storage import SQLiteStore
+from resocialize.storage import SQLiteStore, open_store
 from resocialize.system import RegionalSystem
 from resocialize.tariffs import Milestone, default_tariffs
+from test_storage_postgres import fresh_database
 
 T0 = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 AGENCY = Actor("agency-1", Role.AGENCY, "officer-2")
@@ -91,9 +92,15 @@ def center(center_id: str) -> Center:
     )
 
 
-@pytest.fixture
-def region(tmp_path: Path) -> Iterator[RegionalSystem]:
-    with SQLiteStore(tmp_path / "region.sqlite") as store:
+@pytest.fixture(params=["sqlite", "postgres"])
+def region(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RegionalSystem]:
+    """The region on each store: an SQLite file, and a fresh PostgreSQL database (skipped
+    with its reason when no server is given, outside CI)."""
+    if request.param == "sqlite":
+        with SQLiteStore(tmp_path / "region.sqlite") as store:
+            yield RegionalSystem(store, linkage_secret=SECRET)
+        return
+    with fresh_database() as url, open_store(url) as store:
         yield RegionalSystem(store, linkage_secret=SECRET)
 
 

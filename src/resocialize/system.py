@@ -2,7 +2,7 @@
 
 A :class:`RegionalSystem` joins the access policy (:mod:`resocialize.access`), the pure
 pathway (:mod:`resocialize.pathway`) and a store with its journal
-(:class:`~resocialize.storage.SQLiteStore`). Every command takes the acting
+(:class:`~resocialize.storage.Store`: SQLite or PostgreSQL). Every command takes the acting
 :class:`~resocialize.access.Actor` and the time, and
 
 1. checks its arguments (:class:`~resocialize.errors.ValidationError` with the path of
@@ -151,7 +151,7 @@ from .redemption import Claim, Payment
 from .register import CenterRegister, RegisterEntry, RegisterEvent
 from .rules import Reason
 from .serialization import from_document, structure, to_document, unstructure
-from .storage import Change, SQLiteStore
+from .storage import Change, Store
 from .tariffs import Tariff
 
 __all__ = ["PLACEMENT_EVENTS", "RegionalSystem"]
@@ -210,7 +210,7 @@ class RegionalSystem:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         *,
         policy: Policy | None = None,
         rules: PathwayRules = DEFAULT_RULES,
@@ -218,7 +218,10 @@ class RegionalSystem:
         linkage_secret: bytes | None = None,
     ) -> None:
         problems = Problems()
-        problems.check("store", instance_problem(SQLiteStore)(store))
+        if not isinstance(store, Store):
+            problems.add(
+                "store", f"must be a store (SQLiteStore, PostgresStore), not {kind_of(store)}"
+            )
         if policy is not None:
             problems.check("policy", instance_problem(Policy)(policy))
         problems.check("rules", instance_problem(PathwayRules)(rules))
@@ -259,7 +262,7 @@ class RegionalSystem:
         return replay_cases(list(self.store.entries()))
 
     def verify(self) -> tuple[Tampering, ...]:
-        """Every sign of tampering in the store (:meth:`~resocialize.storage.SQLiteStore.verify`);
+        """Every sign of tampering in the store (:meth:`~resocialize.storage.Store.verify`);
         empty for a sound store."""
         return self.store.verify()
 

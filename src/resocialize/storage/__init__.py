@@ -117,14 +117,17 @@ class Store(Protocol):
         """Close the store."""
 
 
-def open_store(location: str | os.PathLike[str], *, key: bytes | None = None) -> Store:
+def open_store(
+    location: str | os.PathLike[str], *, key: bytes | None = None, timeout: float = 30.0
+) -> Store:
     """The store at ``location``: a file path or ``sqlite:///path`` (SQLAlchemy's form:
     ``sqlite:///region.sqlite`` is relative, ``sqlite:////srv/region.sqlite`` absolute)
     opens a :class:`SQLiteStore`; a ``postgresql://`` or ``postgresql+psycopg://`` URL a
     :class:`PostgresStore`. Anything else is a :class:`~resocialize.errors.ValidationError`
-    at ``location``; ``key`` is the journal's key for either."""
+    at ``location``; ``key`` is the journal's key for either, and ``timeout`` how many
+    seconds a writer waits for another's lock."""
     if isinstance(location, os.PathLike):
-        return SQLiteStore(location, key=key)
+        return SQLiteStore(location, key=key, timeout=timeout)
     if not isinstance(location, str):
         raise ValidationError.at(
             "location", f"must be a file path or a store URL, not {kind_of(location)}"
@@ -132,15 +135,15 @@ def open_store(location: str | os.PathLike[str], *, key: bytes | None = None) ->
     if not location.strip():
         raise ValidationError.at("location", "must be a file path or a store URL, not empty")
     if location.startswith(_POSTGRES):
-        return PostgresStore(location, key=key)
+        return PostgresStore(location, key=key, timeout=timeout)
     if location.startswith(_SQLITE) and len(location) > len(_SQLITE):
-        return SQLiteStore(location.removeprefix(_SQLITE), key=key)
+        return SQLiteStore(location.removeprefix(_SQLITE), key=key, timeout=timeout)
     if "://" in location or location.startswith("sqlite:"):
         raise ValidationError.at(
             "location",
             f"must be a file path, a sqlite:/// URL or a postgresql:// URL, not {location!r}",
         )
-    return SQLiteStore(location, key=key)
+    return SQLiteStore(location, key=key, timeout=timeout)
 
 
 if TYPE_CHECKING:
