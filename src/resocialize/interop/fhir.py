@@ -148,6 +148,7 @@ __all__ = [
     "organization",
     "patient",
     "service_request",
+    "service_requests",
     "validate",
 ]
 
@@ -857,7 +858,7 @@ def episode_of_care(case: Case) -> Resource:
     one period per change of pathway state (entries that keep the state, such as a
     further referral, add none), in order and contiguous. The managing organization is
     the department of the agency that took up the first referral; ``referralRequest``
-    names the ServiceRequest of every referral (:func:`service_request`); the origin
+    names the ServiceRequest of every distinct referral (:func:`service_requests`); the origin
     is the type; the center of the last admission is the ``center`` extension. The
     episode's period ends when the case is closed (moved away, deceased).
     """
@@ -902,14 +903,25 @@ def episode_of_care(case: Case) -> Resource:
     episode["period"] = period
     if case.referrals:
         episode["referralRequest"] = [
-            {"reference": f"ServiceRequest/{_referral_id(case, i)}"}
-            for i in range(len(case.referrals))
+            {"reference": f"ServiceRequest/{_referral_id(case, i)}"} for i in _distinct(case)
         ]
     return episode
 
 
 def _referral_id(case: Case, index: int) -> str:
     return fhir_id(f"{case.id}-referral-{index + 1}")
+
+
+def _distinct(case: Case) -> list[int]:
+    """The position of each distinct referral of the case (equal referrals are one)."""
+    return [i for i, referral in enumerate(case.referrals) if case.referrals.index(referral) == i]
+
+
+def service_requests(case: Case) -> list[Resource]:
+    """Every referral of the case as a ServiceRequest (:func:`service_request`), in order;
+    equal referrals (same source, day, department, referrer and note) are one request."""
+    case = _check_case(case)
+    return [service_request(case.referrals[i], case) for i in _distinct(case)]
 
 
 def service_request(referral: Any, case: Case) -> Resource:
@@ -920,7 +932,9 @@ def service_request(referral: Any, case: Case) -> Resource:
     ``completed`` once it is closed. The referral source is a category beside SNOMED
     CT's "Patient referral"; the referring organization, where known, is the requester
     (the patient for a self-referral); a court's measure is the reason. The referral's
-    free-text note is never exported. The referral must be one of the case's.
+    free-text note is never exported. The referral must be one of the case's; its id
+    is ``<case id>-referral-<n>``, n counting from 1 the case's referrals up to the
+    first one equal to it.
 
     >>> from datetime import date, datetime, timezone
     >>> from resocialize.pathway import identify
