@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 
 pytest.importorskip("fhir.resources", reason="the FHIR tests need the fhir extra (fhir.resources)")
@@ -526,6 +527,17 @@ def test_episode_of_care_names_the_department_the_center_and_the_referrals():
     closed = advance(case, Event.MOVE_AWAY, at=AT + timedelta(days=9), by="o-1").case
     assert fhir.episode_of_care(closed)["status"] == "finished"
     assert fhir.service_request(closed.referrals[0], closed)["status"] == "completed"
+
+
+def test_a_case_built_by_hand_with_bad_fields_is_refused_with_every_path():
+    case = attrs.evolve(a_case(), state="open", referrals=[1], since=datetime(2026, 1, 1))
+    with pytest.raises(ValidationError) as refused:
+        fhir.episode_of_care(case)
+    assert set(refused.value.paths) == {"case.state", "case.referrals", "case.since"}
+    empty = attrs.evolve(a_case(), history=())
+    with pytest.raises(ValidationError) as refused:
+        fhir.service_requests(empty)
+    assert refused.value.paths == ("case.history",)
 
 
 def test_a_referral_of_another_case_is_refused():

@@ -114,7 +114,15 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
 
-from resocialize._checks import Problems, bool_problem, id_problem, instance_problem
+from resocialize._checks import (
+    Problems,
+    bool_problem,
+    id_problem,
+    instance_problem,
+    instant_problem,
+    member_problem,
+    optional,
+)
 from resocialize.centers import Center, Licence, Program
 from resocialize.clients import ClientRecord, ClientStatus
 from resocialize.contracts import PartyRole, SocialContract, TerminationGround
@@ -122,7 +130,7 @@ from resocialize.errors import FieldProblem, RuleViolation, ValidationError
 from resocialize.pathway import Case, HistoryEntry, Stage, State
 from resocialize.people import Identity, Sex
 from resocialize.programs import Activity, Goal, IndividualProgram
-from resocialize.records import ReferralSource
+from resocialize.records import CourtOrder, Origin, Referral, ReferralSource
 from resocialize.rules import Reason
 
 __all__ = [
@@ -818,18 +826,31 @@ def _activity(program: IndividualProgram, activity: Activity, ids: Mapping[str, 
 
 
 def _check_case(case: object) -> Case:
+    """The case, checked field by field: cases built by hand skip the pathway's checks."""
     _check("case", case, Case)
     assert isinstance(case, Case)
     problems = Problems()
     problems.check("case.id", id_problem(case.id))
     problems.check("case.client_id", id_problem(case.client_id))
-    if not case.history:
+    problems.check("case.state", member_problem(State)(case.state))
+    problems.check("case.origin", member_problem(Origin)(case.origin))
+    problems.check("case.since", instant_problem(case.since))
+    problems.check("case.center_id", optional(id_problem)(case.center_id))
+    problems.check("case.court_order", optional(instance_problem(CourtOrder))(case.court_order))
+    if not isinstance(case.referrals, tuple):
+        problems.add("case.referrals", "must be a tuple of referrals")
+    else:
+        for i, referral in enumerate(case.referrals):
+            problems.check(f"case.referrals[{i}]", instance_problem(Referral)(referral))
+    if not isinstance(case.history, tuple) or not case.history:
         problems.add("case.history", "must not be empty: build cases with identify and advance")
-    for i, entry in enumerate(case.history):
-        if not isinstance(entry, HistoryEntry) or not isinstance(entry.at, datetime):
-            problems.add(f"case.history[{i}]", "must be a history entry with an aware time")
-        elif entry.at.utcoffset() is None:
-            problems.add(f"case.history[{i}].at", "must be timezone-aware")
+    else:
+        for i, entry in enumerate(case.history):
+            if not isinstance(entry, HistoryEntry):
+                problems.add(f"case.history[{i}]", "must be a history entry")
+                continue
+            problems.check(f"case.history[{i}].at", instant_problem(entry.at))
+            problems.check(f"case.history[{i}].target", member_problem(State)(entry.target))
     problems.raise_if_any()
     return case
 
@@ -924,7 +945,7 @@ def service_requests(case: Case) -> list[Resource]:
     return [service_request(case.referrals[i], case) for i in _distinct(case)]
 
 
-def service_request(referral: Any, case: Case) -> Resource:
+def service_request(referral: Referral, case: Case) -> Resource:
     """A referral of the case as a ServiceRequest (intent ``order``).
 
     The request is for stage I (identification and individual work by the agency's
@@ -947,8 +968,6 @@ def service_request(referral: Any, case: Case) -> Resource:
     ('case-1-referral-1', 'active', {'reference': 'Patient/cl-7f3k'}, False)
     """
     case = _check_case(case)
-    from resocialize.records import Referral
-
     _check("referral", referral, Referral)
     if referral not in case.referrals:
         raise ValidationError.at("referral", f"is not a referral of case {case.id}")
@@ -992,10 +1011,34 @@ def consent(record: ClientRecord) -> Resource:
     59284-0, the rule opt-in. A client who never gave consent has none to export
     (``consent.missing``); a merged record's consent is on the client it was merged
     into (``client.merged``): both refuse with :class:`~resocialize.errors.RuleViolation`.
+
+    >>> import random
+    >>> from datetime import date, datetime, timedelta, timezone
+    >>> from resocialize.clients import ClientRegister, client, enrol, report, withdraw_consent
+    >>> from resocialize.people import IdentityReport
+    >>> from resocialize.records import Referral, ReferralSource
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> reported = report(
+    ...     ClientRegister(), IdentityReport("Horvat", "Ana", date(1990, 1, 2)),
+    ...     Referral(ReferralSource.SELF, date(2026, 3, 1), "dept-north"),
+    ...     secret=bytes(range(32)), at=at, by="agency-1", rng=random.Random(7))
+    >>> cid = reported.client_id
+    >>> consent(client(reported.register, cid))
+    Traceback (most recent call last):
+    ...
+    resocialize.errors.RuleViolation: refused: client ... has not given informed consent ...
+    >>> register = enrol(reported.register, cid, consent_at=at, at=at, by="agency-1")
+    >>> given = consent(client(register, cid))
+    >>> given["status"], given["dateTime"], given["provision"]["period"]
+    ('active', '2026-03-02T09:00:00+00:00', {'start': '2026-03-02T09:00:00+00:00'})
+    >>> register = withdraw_consent(register, cid, at=at + timedelta(days=40), by="agency-1")
+    >>> consent(client(register, cid))["status"]
+    'inactive'
     """
     _check("record", record, ClientRecord)
     problems = Problems()
     problems.check("record.id", id_problem(record.id))
+    problems.check("record.status", member_problem(ClientStatus)(record.status))
     for name in ("consent_at", "withdrawn_at"):
         value = getattr(record, name)
         if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
