@@ -348,6 +348,7 @@ def test_inclusion_is_refused_for_a_center_with_a_human_rights_finding(
 
 @pytest.mark.req("PW-04")
 @pytest.mark.req("PW-11")
+@pytest.mark.req("SE-02")
 def test_withdrawn_consent_leaves_the_register_and_the_court_is_notified(
     region: RegionalSystem,
 ) -> None:
