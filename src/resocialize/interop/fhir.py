@@ -39,16 +39,13 @@ goal, so goals have an identity of their own. Send ``bundle([care_plan(p), *goal
 
 **EpisodeOfCare status** from the pathway state (:data:`EPISODE_STATUS`):
 
-=========================================================== ============
-pathway state                                               status
-=========================================================== ============
-identified                                                  planned
-motivation, treatment, social_rehabilitation,               active
-resocialization, patronage, sustained_remission,
-relapsed, pre_release
-monitoring, dropped_out, consent_withdrawn, custody         onhold
-moved_away, deceased                                        finished
-=========================================================== ============
+| pathway state | status |
+|---|---|
+| identified | planned |
+| motivation, treatment, social_rehabilitation, resocialization, patronage, \
+sustained_remission, relapsed, pre_release | active |
+| monitoring, dropped_out, consent_withdrawn, custody | onhold |
+| moved_away, deceased | finished |
 
 Sustained remission and relapse keep the episode active: remission is not a cure
 and a relapse is counted on the same case (PW-07, PW-08). A refusal, a dropout, a
