@@ -58,3 +58,11 @@ def test_every_requirement_id_is_listed() -> None:
     ids = re.findall(r"^- ([A-Z]{2}-\d{2}) ", REQUIREMENTS.read_text(encoding="utf-8"), re.M)
     assert ids, "no ids found in REQUIREMENTS.md"
     assert set(ids) == set(rows())
+
+
+def test_every_requirement_is_shown_by_a_test() -> None:
+    """Traceability is complete: every requirement on the page is named by a test's marker."""
+    table = rows()
+    assert table, "the page lists no requirement"
+    unshown = sorted(set(table) - set(named_by_tests()))
+    assert not unshown, f"no test names {unshown}"
