@@ -867,16 +867,10 @@ def test_a_command_with_any_arguments_succeeds_or_raises_a_library_error_and_cha
             consistent(region)
 
 
-# --- found by the fuzz: known defects of the facade, to be fixed in src/resocialize/system.py -----
+# --- found by the fuzz, and fixed -----------------------------------------------------------------
 
 
 @pytest.mark.req("SE-04")
-@pytest.mark.xfail(
-    strict=True,
-    raises=FileExistsError,
-    reason="RegionalSystem.export makes the directory without checking it: a path that is an"
-    " existing file escapes as FileExistsError, not a ValidationError at 'directory'",
-)
 def test_export_to_a_path_that_is_a_file_is_refused_with_a_validation_error() -> None:
     with fresh_region() as (region, work):
         (work / "a-file").write_text("not a folder")
@@ -889,13 +883,6 @@ def test_export_to_a_path_that_is_a_file_is_refused_with_a_validation_error() ->
 
 @pytest.mark.req("SE-04")
 @pytest.mark.parametrize("identifying", [False, True])
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="RegionalSystem.export writes region.jsonl, journal.jsonl (and identities.jsonl)"
-    " before it journals the export; when the journal refuses (journal.before_last_entry or a"
-    " version conflict) the files stay behind: data left the system with no audit entry",
-)
 def test_a_refused_export_writes_no_file(identifying: bool) -> None:
     with fresh_region() as (region, work):
         before = snapshot(region)
@@ -909,13 +896,6 @@ def test_a_refused_export_writes_no_file(identifying: bool) -> None:
 
 
 @pytest.mark.req("SE-01")
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="RegionalSystem.issue_certificate checks only actor, case_id and at up front; the"
-    " other arguments are checked later (after the case is read and the permission checked)"
-    " and in stages, so one call does not report every bad argument",
-)
 def test_every_bad_argument_of_issue_certificate_is_reported_at_once() -> None:
     with fresh_region() as (region, _):
         with pytest.raises(ValidationError) as refused:

@@ -74,6 +74,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -174,6 +176,21 @@ def _unknown(case_id: str) -> RuleViolation:
     return RuleViolation(
         [Reason("system.unknown_case", f"there is no case {case_id}", {"case_id": case_id})]
     )
+
+
+def _year_problem(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+        return f"must be a year, not {kind_of(value)} {value!r:.40}"
+    return None
+
+
+def _split_problem(value: object) -> str | None:
+    if not isinstance(value, Mapping) or not value:
+        return f"must map funding source ids to Money, not {kind_of(value)}"
+    for key, amount in value.items():
+        if not isinstance(key, str) or not isinstance(amount, Money):
+            return f"must map funding source ids to Money, not {key!r:.40}: {kind_of(amount)}"
+    return None
 
 
 def _role_may(policy: Policy, actor: Actor, command: Command) -> None:
@@ -533,6 +550,7 @@ class RegionalSystem:
         problems.check("report", instance_problem(IdentityReport)(report))
         problems.check("referral", instance_problem(Referral)(referral))
         problems.check("at", instant_problem(at))
+        problems.check("reason", optional(text_problem)(reason))
         if self.linkage_secret is None:
             problems.add("linkage_secret", "the system needs a linkage secret to link reports")
         problems.raise_if_any()
@@ -580,7 +598,9 @@ class RegionalSystem:
         problems = Problems()
         problems.check("actor", instance_problem(Actor)(actor))
         problems.check("case_id", id_problem(case_id))
+        problems.check("consent_at", optional(instant_problem)(consent_at))
         problems.check("at", instant_problem(at))
+        problems.check("reason", optional(text_problem)(reason))
         problems.raise_if_any()
         case, _ = self._loaded(case_id, actor, Command.ENROL)
         require(self.policy, actor, Command.ENROL, target=target_of(case))
@@ -811,6 +831,7 @@ class RegionalSystem:
         problems = Problems()
         problems.check("actor", instance_problem(Actor)(actor))
         problems.check("source", instance_problem(FundingSource)(source))
+        problems.check("year", _year_problem(year))
         problems.check("amount", instance_problem(Money)(amount))
         problems.check("at", instant_problem(at))
         problems.check("reference", id_problem(reference))
@@ -855,8 +876,16 @@ class RegionalSystem:
         from the system: enrolled in the client register, and referred on the case."""
         problems = Problems()
         problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("certificate_id", id_problem(certificate_id))
         problems.check("case_id", id_problem(case_id))
+        problems.check("course", member_problem(Course)(course))
+        problems.check("face_value", instance_problem(Money)(face_value))
+        problems.check("split", _split_problem(split))
+        problems.check("valid_from", date_problem(valid_from))
+        problems.check("valid_until", date_problem(valid_until))
+        problems.check("tariff", instance_problem(Tariff)(tariff))
         problems.check("at", instant_problem(at))
+        problems.check("year", optional(_year_problem)(year))
         problems.raise_if_any()
         case, _ = self._loaded(case_id, actor, Command.ISSUE_CERTIFICATE)
         require(self.policy, actor, Command.ISSUE_CERTIFICATE, target=target_of(case))
@@ -1040,6 +1069,8 @@ class RegionalSystem:
         problems = Problems()
         problems.check("actor", instance_problem(Actor)(actor))
         problems.check("certificate_id", id_problem(certificate_id))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("needs", instance_problem(Needs)(needs))
         problems.check("center_id", id_problem(center_id))
         problems.check("program_id", id_problem(program_id))
         problems.check("contract_id", id_problem(contract_id))
@@ -1092,6 +1123,7 @@ class RegionalSystem:
         problems.check("center_id", id_problem(center_id))
         problems.check("program_id", id_problem(program_id))
         problems.check("at", instant_problem(at))
+        problems.check("reason", optional(text_problem)(reason))
         problems.raise_if_any()
         case, case_version = self._loaded(case_id, actor, Command.ADMIT)
         funding, funding_version = self._funding()
@@ -1246,6 +1278,8 @@ class RegionalSystem:
         problems.check("at", instant_problem(at))
         if operation in ("cancel", "revoke"):
             problems.check("why", text_problem(why))
+        else:
+            problems.check("why", optional(text_problem)(why))
         problems.raise_if_any()
         require(self.policy, actor, command, target=Target())
         funding, version = self._funding()
@@ -1407,6 +1441,38 @@ class RegionalSystem:
             actor, Command.ENROL, at, [Change(IDENTITY, case.client_id, version, document, payload)]
         )
 
+    def _export_files(self, folder: Path, identifying: bool) -> dict[str, int]:
+        """Write the export's files into ``folder``; the number of lines of each."""
+        value, _ = self._folded(FUNDING, fold_funding)
+        funding = value if isinstance(value, Funding) else None
+        contracts = tuple(
+            structure(stored.document["contract"], SocialContract)
+            for _, stored in self.store.aggregates(CONTRACT)
+        )
+        region = RegionExport(
+            tuple(self.cases().values()),
+            self.follow_ups(),
+            {},
+            None if funding is None else funding.ledger,
+            None if funding is None else funding.book,
+            tuple(self.centers().entries.values()),
+            tuple(self.clients().clients.values()),
+            contracts,
+        )
+        written = {"region.jsonl": write_export(region, folder / "region.jsonl")}
+        written["journal.jsonl"] = _write_lines(
+            folder / "journal.jsonl", entries_to_json_lines(self.store.entries())
+        )
+        if identifying:
+            written["identities.jsonl"] = _write_lines(
+                folder / "identities.jsonl",
+                (
+                    json.dumps(stored.document, ensure_ascii=False, sort_keys=True)
+                    for _, stored in self.store.aggregates(IDENTITY)
+                ),
+            )
+        return written
+
     def export(
         self,
         actor: Actor,
@@ -1445,44 +1511,27 @@ class RegionalSystem:
             require(self.policy, actor, Command.EXPORT_IDENTIFYING, target=Target())
             command = Command.EXPORT_IDENTIFYING
         folder = Path(directory)
-        folder.mkdir(parents=True, exist_ok=True)
-        value, _ = self._folded(FUNDING, fold_funding)
-        funding = value if isinstance(value, Funding) else None
-        contracts = tuple(
-            structure(stored.document["contract"], SocialContract)
-            for _, stored in self.store.aggregates(CONTRACT)
-        )
-        region = RegionExport(
-            tuple(self.cases().values()),
-            self.follow_ups(),
-            {},
-            None if funding is None else funding.ledger,
-            None if funding is None else funding.book,
-            tuple(self.centers().entries.values()),
-            tuple(self.clients().clients.values()),
-            contracts,
-        )
-        written = {"region.jsonl": write_export(region, folder / "region.jsonl")}
-        written["journal.jsonl"] = _write_lines(
-            folder / "journal.jsonl", entries_to_json_lines(self.store.entries())
-        )
-        if identifying:
-            written["identities.jsonl"] = _write_lines(
-                folder / "identities.jsonl",
-                (
-                    json.dumps(stored.document, ensure_ascii=False, sort_keys=True)
-                    for _, stored in self.store.aggregates(IDENTITY)
-                ),
-            )
-        stored = self.store.load(EXPORTS, REGION)
-        document = {"exports": 1 if stored is None else int(stored.document["exports"]) + 1}
-        payload = {"identifying": identifying, "files": dict(written)}
-        self._write(
-            actor,
-            command,
-            at,
-            [Change(EXPORTS, REGION, 0 if stored is None else stored.version, document, payload)],
-        )
+        if folder.exists() and not folder.is_dir():
+            raise ValidationError.at("directory", f"is a file, not a folder: {folder}")
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            # written beside the folder first, moved into it once the export is journaled:
+            # a refused export leaves no file behind
+            partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        except OSError as err:
+            raise ValidationError.at("directory", f"cannot be written: {err}") from None
+        try:
+            written = self._export_files(partial, identifying)
+            stored = self.store.load(EXPORTS, REGION)
+            document = {"exports": 1 if stored is None else int(stored.document["exports"]) + 1}
+            payload = {"identifying": identifying, "files": dict(written)}
+            version = 0 if stored is None else stored.version
+            self._write(actor, command, at, [Change(EXPORTS, REGION, version, document, payload)])
+            folder.mkdir(exist_ok=True)
+            for name in written:
+                os.replace(partial / name, folder / name)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
         return MappingProxyType(written)
 
     def _commit(
