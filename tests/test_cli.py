@@ -31,10 +31,21 @@ def test_diagram_prints_the_charts_mermaid(capsys: pytest.CaptureFixture[str]) -
 
 
 @pytest.mark.req("PW-11")
-def test_demo_walks_a_court_referred_client_to_remission(
+@pytest.mark.req("SE-03")
+def test_demo_runs_a_year_of_the_example_region(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "agency: include rel-pokrov (religious) refused, every reason given:" in out
+    assert "notify_court: remission to court-novgorod" in out
+    assert "verify() finds no tampering: True" in out
+    assert out.rstrip().endswith("state rebuilt from the journal equals the live one: True")
+
+
+@pytest.mark.req("PW-11")
+def test_demo_walk_walks_a_court_referred_client_to_remission(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["demo"]) == 0
+    assert main(["demo", "--walk"]) == 0
     out = capsys.readouterr().out
     assert "admit refused, every reason given:" in out
     assert "[contract.missing]" in out

@@ -2,9 +2,10 @@
 
 ``resocialize simulate`` runs a scenario (the default one when none is given) and
 writes its tables and plots; ``resocialize report`` builds the indicators and reports of
-the regional segment from an export; ``resocialize demo`` walks one client along the pathway
-on embedded example data; ``resocialize diagram`` prints the pathway as Mermaid;
-``resocialize --version``.
+the regional segment from an export; ``resocialize demo`` runs a year of an example region
+through the regional system (:mod:`resocialize.regional_year`), and ``resocialize demo
+--walk`` walks one client along the pure pathway; ``resocialize diagram`` prints the pathway
+as Mermaid; ``resocialize --version``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     from .report_command import add_parser as add_report
 
     add_report(commands)
-    commands.add_parser("demo", help="walk one client along the pathway on example data")
+    demo = commands.add_parser(
+        "demo", help="run a year of an example region through the regional system"
+    )
+    demo.add_argument(
+        "--walk",
+        action="store_true",
+        help="walk one client along the pure pathway instead (no store)",
+    )
     diagram = commands.add_parser("diagram", help="print the pathway as a Mermaid state diagram")
     diagram.add_argument(
         "--guards", action="store_true", help="label transitions with the names of their guards"
@@ -58,9 +66,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return report(args)
     if args.command == "demo":
-        from .tour import walk
+        if args.walk:
+            from .tour import walk
 
-        for line in walk():
+            lines = walk()
+        else:
+            from .regional_year import run as year
+
+            lines = year()
+        for line in lines:
             print(line)
         return 0
     parser.print_help()
