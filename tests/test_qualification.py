@@ -980,3 +980,11 @@ def test_qualification_is_deterministic_and_many_is_one_at_a_time(
         assert results[center.id] == one
         assert [o.code for o in one.outcomes] == list(rules.codes)
         assert one.qualified == (not one.failed) == one.decision.allowed
+
+
+@pytest.mark.req("RG-02")
+def test_a_file_name_given_as_text_is_refused_with_a_hint_to_pass_a_path() -> None:
+    with pytest.raises(ValidationError) as refused:
+        load_criteria("/srv/region/criteria.toml")
+    assert "source" in refused.value.paths
+    assert "pathlib.Path" in str(refused.value)

@@ -65,15 +65,29 @@ def load(
         content = source.encode() if isinstance(source, str) else source
     else:
         raise ValidationError.at("source", f"must be a path or text, not {kind_of(source)}")
-    if chosen == "json":
-        return from_json(content)
-    if chosen != "toml":
-        raise ValidationError.at("format", f"must be 'toml' or 'json', not {chosen!r}")
     try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ValidationError.at("$", f"is not UTF-8 text: {err}") from None
-    return from_toml(text)
+        if chosen == "json":
+            return from_json(content)
+        if chosen != "toml":
+            raise ValidationError.at("format", f"must be 'toml' or 'json', not {chosen!r}")
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ValidationError.at("$", f"is not UTF-8 text: {err}") from None
+        return from_toml(text)
+    except ValidationError as err:
+        if isinstance(source, str) and _looks_like_a_path(source):
+            hint = FieldProblem(
+                "source", "looks like a file path, read as text: pass a pathlib.Path to read a file"
+            )
+            raise ValidationError([*err.problems, hint]) from None
+        raise
+
+
+def _looks_like_a_path(text: str) -> bool:
+    """A one-line text ending in .toml or .json: a file name given as a str by mistake."""
+    stripped = text.strip()
+    return "\n" not in stripped and stripped.lower().endswith((".toml", ".json"))
 
 
 class Bad:

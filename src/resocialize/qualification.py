@@ -504,7 +504,10 @@ class CriterionKind(Checked):
             try:
                 values[name] = param.read(value)
             except ValueError as err:
-                problems.add(f"params.{name}", f"{err} ({param.type_name})")
+                # a message that already lists the choices is not followed by them again
+                said = str(err)
+                typed = "" if "must be one of" in said else f" ({param.type_name})"
+                problems.add(f"params.{name}", f"{said}{typed}")
         for name, param in self.params.items():
             if name in raw:
                 continue
