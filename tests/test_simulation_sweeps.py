@@ -71,6 +71,23 @@ def test_the_same_seed_gives_the_same_sweep_whatever_the_chunking_and_executor()
     assert not same(serial.parameters, different.parameters)
 
 
+@pytest.mark.req("SM-04")
+def test_an_executor_given_does_the_work_even_of_a_sweep_of_one_batch() -> None:
+    submitted: list[object] = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submitted.append(fn)
+            return super().submit(fn, *args, **kwargs)
+
+    scenario, uncertain = default_scenario(), small()
+    with Counting(max_workers=1) as pool:
+        spread = sweep(scenario, uncertain, samples=SAMPLES, seed=5, executor=pool)
+    assert submitted, "the executor was given no work"
+    local = sweep(scenario, uncertain, samples=SAMPLES, seed=5)
+    assert same(spread.metrics, local.metrics) and same(spread.parameters, local.parameters)
+
+
 def test_the_same_seed_gives_the_same_sweep_on_a_dask_cluster() -> None:
     distributed = pytest.importorskip("distributed")
     scenario, uncertain = default_scenario(), small()

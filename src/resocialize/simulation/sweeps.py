@@ -451,8 +451,15 @@ def sweep(
     blocks = [list(range(k, min(k + unit, samples))) for k in range(0, samples, unit)]
     done: list[tuple[list[int], list[list[float]], list[list[float]]]] = []
     if chunk_size is None:
+        # the first block is timed to size the chunks; it runs where the others will, so
+        # that an executor does the work even of a sweep of one block
         started = time.perf_counter()
-        done.append(_run_chunk(scenario, items, seed, engine, blocks[:1]))
+        if executor is None:
+            done.append(_run_chunk(scenario, items, seed, engine, blocks[:1]))
+        else:
+            done.append(
+                executor.submit(_run_chunk, scenario, items, seed, engine, blocks[:1]).result()
+            )
         one = max(time.perf_counter() - started, 1e-6)
         per_chunk = max(1, math.ceil(TARGET_TASK_SECONDS / one))
         blocks = blocks[1:]
