@@ -110,6 +110,7 @@ __all__ = [
     "STORE_FILE",
     "STORIES",
     "SUSPENDED_CENTER",
+    "YEAR",
     "ClientPlan",
     "Outcome",
     "run",
@@ -117,6 +118,7 @@ __all__ = [
 
 _MSK: Final = timezone(timedelta(hours=3), "MSK")
 YEAR: Final = 2026
+"""The year the clients come in and the funds are appropriated for."""
 END: Final = date(2027, 9, 30)
 """The last day of the calendar: the court-referred client's twelve months of patronage
 have run out; nothing is scheduled after it."""
@@ -445,7 +447,6 @@ class _Client:
         self.center: Actor | None = None
         self.certificate_id = f"cert-{case_id.removeprefix('case-')}"
         self.contracts = 0
-        self.paid = _rub(0)
         self.identified_on = date(YEAR, 1, 1)
 
     @property
@@ -481,7 +482,7 @@ def _where(case: Case) -> str:
     return f"{case.state.value}{stage}"
 
 
-Action = Callable[[], Iterable[str]]
+_Action = Callable[[], Iterable[str]]
 
 
 class _Year:
@@ -489,16 +490,15 @@ class _Year:
 
     def __init__(self, region: RegionalSystem) -> None:
         self.region = region
-        self.steps: list[tuple[date, int, Action]] = []
+        self.steps: list[tuple[date, int, _Action]] = []
         self.month: Counter[str] = Counter()
         self.month_paid = _rub(0)
         self.admitted: Counter[ReferralSource] = Counter()
         self.completed: Counter[ReferralSource] = Counter()
-        self.clients: list[_Client] = []
 
     # -- the schedule -----------------------------------------------------------------------
 
-    def on(self, day: date, action: Action) -> None:
+    def on(self, day: date, action: _Action) -> None:
         if day <= END:
             self.steps.append((day, len(self.steps), action))
 
@@ -522,7 +522,8 @@ class _Year:
             f"{month[0]}-{month[1]:02d} in the region: {counts['identified']} identified,"
             f" {counts['admitted']} admitted, {counts['completed']} completed stage III,"
             f" {counts['dropped_out']} dropped out, {counts['refused']} refused;"
-            f" {counts['payments']} payments, {_money(paid)}"
+            f" {counts['payments']} payment{'' if counts['payments'] == 1 else 's'},"
+            f" {_money(paid)}"
         )
 
     # -- telling ----------------------------------------------------------------------------
@@ -831,7 +832,6 @@ class _Year:
 
         def pay() -> list[str]:
             payment = self.region.pay_claim(_AGENCY, claim_id, at=_at(day + timedelta(days=1)))
-            client.paid = client.paid + payment.amount
             self.month["payments"] += 1
             self.month_paid = self.month_paid + payment.amount
             what = milestone.value + (f" ({months} months)" if months else "")
