@@ -48,12 +48,12 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
-from resocialize._checks import Problems, count_problem, instant_problem, kind_of
-from resocialize.errors import FieldProblem, RuleViolation, ValidationError
+from resocialize._checks import Problems, kind_of
+from resocialize.errors import RuleViolation, ValidationError
 from resocialize.journal import JournalEntry, Tampering, next_entry, verify
-from resocialize.rules import Reason
 
-from .sqlite import SCHEMA_VERSION, Change, Stored, StoreError, _entry, _json
+from ._changes import checked_changes, conflict, state_findings
+from .sqlite import SCHEMA_VERSION, Change, Stored, StoreError, _entry
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -152,90 +152,6 @@ def _url_problem(url: object) -> str | None:
     if not url.startswith(_SCHEMES):
         return f"must be a postgresql:// or postgresql+psycopg:// URL, not {url!r}"
     return None
-
-
-def _checked_changes(changes: object, at: object) -> list[tuple[str, str]]:
-    """The JSON texts (document, payload) of every change, or a ValidationError naming
-    every bad argument (the same checks as :meth:`SQLiteStore.commit`)."""
-    problems: list[FieldProblem] = []
-    if not isinstance(changes, Sequence) or not changes:
-        problems.append(FieldProblem("changes", "must be a non-empty list of changes"))
-        changes = ()
-    texts: list[tuple[str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    for i, change in enumerate(changes):
-        if not isinstance(change, Change):
-            problems.append(
-                FieldProblem(f"changes[{i}]", f"must be a Change, not {kind_of(change)}")
-            )
-            continue
-        if (change.aggregate, change.aggregate_id) in seen:
-            problems.append(FieldProblem(f"changes[{i}]", "changes an aggregate twice"))
-        seen.add((change.aggregate, change.aggregate_id))
-        problem = count_problem(change.expected_version)
-        if problem is not None:
-            problems.append(FieldProblem(f"changes[{i}].expected_version", problem))
-        try:
-            texts.append(
-                (
-                    _json(change.document, f"changes[{i}].document"),
-                    _json(change.payload, f"changes[{i}].payload"),
-                )
-            )
-        except ValidationError as err:
-            problems.extend(err.problems)
-    problem = instant_problem(at)
-    if problem is not None:
-        problems.append(FieldProblem("at", problem))
-    if problems:
-        raise ValidationError(problems)
-    return texts
-
-
-def _conflict(change: Change, version: int) -> Reason:
-    return Reason(
-        "store.version_conflict",
-        f"{change.aggregate} {change.aggregate_id} is at version {version},"
-        f" not {change.expected_version}: it was changed since it was read",
-        {
-            "aggregate": change.aggregate,
-            "aggregate_id": change.aggregate_id,
-            "expected": change.expected_version,
-            "actual": version,
-        },
-    )
-
-
-def _state_findings(
-    entries: Sequence[JournalEntry], stored: Mapping[tuple[str, str], int]
-) -> list[Tampering]:
-    """Every aggregate whose stored version is not its last journal entry's, and every
-    journaled aggregate that is not stored (as :meth:`SQLiteStore.verify` reports them)."""
-    found: list[Tampering] = []
-    last: dict[tuple[str, str], tuple[int, int]] = {}
-    for entry in entries:
-        last[entry.aggregate, entry.aggregate_id] = (entry.version, entry.sequence)
-    newest = max((sequence for _, sequence in last.values()), default=0)
-    for (kind, ident), version in sorted(stored.items()):
-        journaled = last.get((kind, ident))
-        if journaled is None or journaled[0] != version:
-            found.append(
-                Tampering(
-                    journaled[1] if journaled else max(1, newest),
-                    "store.state_mismatch",
-                    f"{kind} {ident} is stored at version {version}, but the journal"
-                    f" says {journaled[0] if journaled else 'nothing of it'}",
-                )
-            )
-    for kind, ident in sorted(set(last) - set(stored)):
-        found.append(
-            Tampering(
-                last[kind, ident][1],
-                "store.state_missing",
-                f"{kind} {ident} is in the journal but not among the stored aggregates",
-            )
-        )
-    return found
 
 
 class PostgresStore:
@@ -456,7 +372,7 @@ class PostgresStore:
                 )
             }
         found = list(verify(entries, head=head, key=self.key))
-        found.extend(_state_findings(entries, stored))
+        found.extend(state_findings(entries, stored))
         return tuple(found)
 
     # --- writing --------------------------------------------------------------------------
@@ -471,7 +387,7 @@ class PostgresStore:
         ``at`` is before the journal's last entry. Bad arguments raise
         :class:`~resocialize.errors.ValidationError` with paths.
         """
-        texts = _checked_changes(changes, at)
+        texts = checked_changes(changes, at)
         with self._unavailable(), self._engine.begin() as db:
             return self._write(db, changes, texts, at=at, actor=actor, command=command)
 
@@ -507,7 +423,7 @@ class PostgresStore:
         }
         current = [versions.get(key, 0) for key in keys]
         conflicts = [
-            _conflict(change, version)
+            conflict(change, version)
             for change, version in zip(changes, current, strict=True)
             if version != change.expected_version
         ]

@@ -59,12 +59,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
-import attrs
-
-from resocialize._checks import Problems, count_problem, instant_problem, kind_of
-from resocialize.errors import FieldProblem, ResocializeError, RuleViolation, ValidationError
+from resocialize._checks import Problems, kind_of
+from resocialize.errors import ResocializeError, RuleViolation
 from resocialize.journal import JournalEntry, Tampering, next_entry, verify
 from resocialize.rules import Reason
+
+from ._changes import Change, Stored, checked_changes, conflict, state_findings
 
 __all__ = ["SCHEMA_VERSION", "Change", "SQLiteStore", "StoreError", "Stored"]
 
@@ -107,33 +107,6 @@ first: there is nothing to migrate yet, and a store of a later version is refuse
 
 class StoreError(ResocializeError):
     """The store cannot be used: not a store of this library, or written by a newer one."""
-
-
-@attrs.frozen
-class Change:
-    """One aggregate's change in a command: its new document, the journal payload, and the
-    version the command read it at (0 for a new aggregate)."""
-
-    aggregate: str
-    aggregate_id: str
-    expected_version: int
-    document: Mapping[str, Any]
-    payload: Mapping[str, Any]
-
-
-@attrs.frozen
-class Stored:
-    """An aggregate as stored: its version and its current document."""
-
-    version: int
-    document: Mapping[str, Any]
-
-
-def _json(value: object, path: str) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError) as err:
-        raise ValidationError.at(path, f"must be plain JSON data: {err}") from None
 
 
 class SQLiteStore:
@@ -271,39 +244,15 @@ class SQLiteStore:
     def verify(self, *, head: str | None = None) -> tuple[Tampering, ...]:
         """Every sign of tampering: the journal's chain (:func:`resocialize.journal.verify`),
         and any aggregate whose stored version is not its last journal entry's."""
-        found = list(verify(list(self.entries()), head=head, key=self.key))
-        last: dict[tuple[str, str], tuple[int, int]] = {}
-        for kind, ident, version, sequence in self._db.execute(
-            "SELECT aggregate, aggregate_id, version, sequence FROM journal ORDER BY sequence"
-        ):
-            last[kind, ident] = (version, sequence)
+        entries = list(self.entries())
+        found = list(verify(entries, head=head, key=self.key))
         stored = {
             (kind, ident): version
             for kind, ident, version in self._db.execute(
                 "SELECT aggregate, aggregate_id, version FROM aggregates"
             )
         }
-        for (kind, ident), version in sorted(stored.items()):
-            journaled = last.get((kind, ident))
-            if journaled is None or journaled[0] != version:
-                found.append(
-                    Tampering(
-                        journaled[1]
-                        if journaled
-                        else max(1, len(last) and max(v[1] for v in last.values())),
-                        "store.state_mismatch",
-                        f"{kind} {ident} is stored at version {version}, but the journal"
-                        f" says {journaled[0] if journaled else 'nothing of it'}",
-                    )
-                )
-        for kind, ident in sorted(set(last) - set(stored)):
-            found.append(
-                Tampering(
-                    last[kind, ident][1],
-                    "store.state_missing",
-                    f"{kind} {ident} is in the journal but not among the stored aggregates",
-                )
-            )
+        found.extend(state_findings(entries, stored))
         return tuple(found)
 
     # --- writing --------------------------------------------------------------------------
@@ -318,38 +267,7 @@ class SQLiteStore:
         ``at`` is before the journal's last entry. Bad arguments raise
         :class:`~resocialize.errors.ValidationError` with paths.
         """
-        problems: list[FieldProblem] = []
-        if not isinstance(changes, Sequence) or not changes:
-            problems.append(FieldProblem("changes", "must be a non-empty list of changes"))
-            changes = ()
-        texts: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for i, change in enumerate(changes):
-            if not isinstance(change, Change):
-                problems.append(
-                    FieldProblem(f"changes[{i}]", f"must be a Change, not {kind_of(change)}")
-                )
-                continue
-            if (change.aggregate, change.aggregate_id) in seen:
-                problems.append(FieldProblem(f"changes[{i}]", "changes an aggregate twice"))
-            seen.add((change.aggregate, change.aggregate_id))
-            problem = count_problem(change.expected_version)
-            if problem is not None:
-                problems.append(FieldProblem(f"changes[{i}].expected_version", problem))
-            try:
-                texts.append(
-                    (
-                        _json(change.document, f"changes[{i}].document"),
-                        _json(change.payload, f"changes[{i}].payload"),
-                    )
-                )
-            except ValidationError as err:
-                problems.extend(err.problems)
-        problem = instant_problem(at)
-        if problem is not None:
-            problems.append(FieldProblem("at", problem))
-        if problems:
-            raise ValidationError(problems)
+        texts = checked_changes(changes, at)
         self._db.execute("BEGIN IMMEDIATE")
         try:
             entries = self._write(changes, texts, at=at, actor=actor, command=command)
@@ -378,19 +296,7 @@ class SQLiteStore:
             version = 0 if row is None else row[0]
             current.append(version)
             if version != change.expected_version:
-                conflicts.append(
-                    Reason(
-                        "store.version_conflict",
-                        f"{change.aggregate} {change.aggregate_id} is at version {version},"
-                        f" not {change.expected_version}: it was changed since it was read",
-                        {
-                            "aggregate": change.aggregate,
-                            "aggregate_id": change.aggregate_id,
-                            "expected": change.expected_version,
-                            "actual": version,
-                        },
-                    )
-                )
+                conflicts.append(conflict(change, version))
         if conflicts:
             raise RuleViolation(conflicts)
         last = self.last_entry()
