@@ -36,7 +36,7 @@ from resocialize.access import EVENT_COMMANDS, Actor, Command, Permission, defau
 from resocialize.centers import Center, Certification, Program, Qualification, Scheme, StaffCount
 from resocialize.certificates import Course
 from resocialize.choice import Needs
-from resocialize.contracts import Party, PartyRole, SocialContract
+from resocialize.contracts import Party, PartyRole, SocialContract, TerminationGround
 from resocialize.errors import ResocializeError, RuleViolation, ValidationError
 from resocialize.facts import NO_FACTS, Facts
 from resocialize.followups import FollowUpOutcome, FollowUpRecord
@@ -636,6 +636,15 @@ def _sign_contract(a: Arguments, work: Path) -> Call:
     return (a.actor(), a(ids(CONTRACT_IDS)), a(ids(parties))), {"at": a.time()}
 
 
+def _terminate_contract(a: Arguments, work: Path) -> Call:
+    grounds = Arg(st.sampled_from(TerminationGround), st.one_of(st.just("finished"), WRONG))
+    return (a.actor(), a(ids(CONTRACT_IDS))), {
+        "ground": a(grounds),
+        "why": a(WHYS),
+        "at": a.time(),
+    }
+
+
 def _place(a: Arguments, work: Path) -> Call:
     return (a.actor(), a(ids(CERTIFICATE_IDS, "cert-4"))), {
         "case_id": a(ids(CASE_IDS)),
@@ -765,6 +774,7 @@ COMMANDS: dict[str, Spec] = {
     "offer_choices": _offer_choices,
     "propose_contract": _propose_contract,
     "sign_contract": _sign_contract,
+    "terminate_contract": _terminate_contract,
     "place": _place,
     "admit": _admit,
     "claim_payment": _claim_payment,

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 import pytest
 
+from resocialize import funding as funds
 from resocialize.access import Actor, Permission
 from resocialize.centers import (
     Center,
@@ -27,7 +28,7 @@ from resocialize.centers import (
 )
 from resocialize.certificates import Course
 from resocialize.choice import Needs
-from resocialize.contracts import Party, PartyRole, SocialContract
+from resocialize.contracts import Party, PartyRole, SocialContract, TerminationGround
 from resocialize.errors import PermissionDenied, RuleViolation
 from resocialize.exports import read_export
 from resocialize.facts import Facts
@@ -498,3 +499,93 @@ def test_an_inspection_finding_abuse_disqualifies_the_center_from_the_next_choic
     offered = region.offer_choices(DEPARTMENT, "case-1", NEEDS, on=at(6).date())
     assert [o.center_id for o in offered.options] == ["put"]
     assert region.rebuild_centers() == region.centers()
+
+
+def admitted(region: RegionalSystem) -> str:
+    register_centers(region)
+    fund(region)
+    client_id = client_in_treatment(region)
+    certified_and_placed(region, client_id)
+    region.admit(SVET, "case-1", center_id="svet", program_id="p-iii", at=at(7))
+    return client_id
+
+
+@pytest.mark.req("PW-08")
+@pytest.mark.req("PW-05")
+def test_a_client_back_in_treatment_after_a_relapse_is_admitted_again(
+    region: RegionalSystem,
+) -> None:
+    admitted(region)
+    region.advance(SVET, "case-1", Event.RELAPSE, at=at(20), reason="used again")
+    region.advance(HEALTH, "case-1", Event.START_TREATMENT, at=at(21))
+    step = region.admit(SVET, "case-1", center_id="svet", program_id="p-iii", at=at(30))
+    assert step.entry.event is Event.ADMIT
+    assert step.case.state is State.SOCIAL_REHABILITATION and step.case.relapse_count == 1
+    assert region.funding().book.certificate("cert-1").state.value == "in_service"
+    assert region.rebuild_funding() == region.funding()
+
+
+@pytest.mark.req("CF-03")
+@pytest.mark.req("RG-05")
+def test_a_client_of_a_suspended_center_moves_with_the_remaining_value(
+    region: RegionalSystem,
+) -> None:
+    client_id = admitted(region)
+    claim = Claim("claim-1", "cert-1", "svet", client_id, Milestone.ADMISSION, None, at(7).date())
+    region.claim_payment(SVET, claim, case_id="case-1", at=at(8))
+    first = region.pay_claim(AGENCY, "claim-1", at=at(8))
+    region.decide_center(AGENCY, "svet", RegisterEvent.SUSPEND, at=at(9), why="licence lapsed")
+    region.terminate_contract(
+        AGENCY,
+        "contract-svet",
+        ground=TerminationGround.CENTER_LOST_QUALIFICATION,
+        why="the center was suspended",
+        at=at(9),
+    )
+    moved = contract_of(client_id, "put")
+    region.propose_contract(DEPARTMENT, moved, case_id="case-1", at=at(10))
+    for who, party in ((DEPARTMENT, "dept-1"), (DEPARTMENT, client_id), (PUT, "put")):
+        region.sign_contract(who, "contract-put", party, at=at(10))
+    region.place(
+        DEPARTMENT,
+        "cert-1",
+        case_id="case-1",
+        needs=NEEDS,
+        center_id="put",
+        program_id="p-iii",
+        contract_id="contract-put",
+        at=at(10),
+    )
+    step = region.admit(PUT, "case-1", center_id="put", program_id="p-iii", at=at(11))
+    assert step.entry.event is Event.TRANSFER and step.case.center_id == "put"
+    funding = region.funding()
+    assert funding.book.certificate("cert-1").state.value == "in_service"
+    assert funds.remaining(funding, "cert-1") == rub(180_000) - first.amount
+    settled = region.settle_certificate(AGENCY, "cert-1", at=at(200))
+    assert settled.book.certificate("cert-1").state.value == "settled"
+    assert region.rebuild_funding() == region.funding()
+
+
+@pytest.mark.req("SE-01")
+def test_only_the_parties_terminate_a_contract_and_only_once(region: RegionalSystem) -> None:
+    client_id = client_in_treatment(region)
+    region.propose_contract(DEPARTMENT, contract_of(client_id), case_id="case-1", at=at(5))
+    for who, party in ((DEPARTMENT, "dept-1"), (DEPARTMENT, client_id), (SVET, "svet")):
+        region.sign_contract(who, "contract-svet", party, at=at(5))
+    before = snapshot(region)
+    with pytest.raises(PermissionDenied):
+        region.terminate_contract(
+            PUT, "contract-svet", ground=TerminationGround.BREACH, why="no", at=at(6)
+        )
+    assert snapshot(region) == before
+    ended = region.terminate_contract(
+        SVET, "contract-svet", ground=TerminationGround.CLIENT_LEFT, why="left", at=at(6)
+    )
+    assert ended.terminated_on == at(6).date()
+    before = snapshot(region)
+    with pytest.raises(RuleViolation) as refused:
+        region.terminate_contract(
+            AGENCY, "contract-svet", ground=TerminationGround.BREACH, why="again", at=at(7)
+        )
+    assert refused.value.codes == ("contract.terminated",)
+    assert snapshot(region) == before

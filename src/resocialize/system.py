@@ -131,10 +131,10 @@ from .access import (
     view,
 )
 from .centers import Center
-from .certificates import ClientStanding, Course
+from .certificates import CertificateState, ClientStanding, Course
 from .choice import ChoiceList, Needs, choose
 from .clients import ClientRegister
-from .contracts import PartyRole, SocialContract
+from .contracts import PartyRole, SocialContract, TerminationGround
 from .errors import PermissionDenied, RuleViolation, ValidationError
 from .exports import RegionExport, write_export
 from .facts import NO_FACTS, Facts
@@ -1049,6 +1049,40 @@ class RegionalSystem:
         )
         return signed
 
+    def terminate_contract(
+        self,
+        actor: Actor,
+        contract_id: str,
+        *,
+        ground: TerminationGround,
+        why: str,
+        at: datetime,
+    ) -> SocialContract:
+        """End a signed social contract for ``ground``, saying why (CF-02): the agency, or
+        the center it binds. A client moved to another center is placed under a new one."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("contract_id", id_problem(contract_id))
+        problems.check("ground", member_problem(TerminationGround)(ground))
+        problems.check("why", text_problem(why))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        _role_may(self.policy, actor, Command.TERMINATE_CONTRACT)
+        contract, case_id, version = self._contract(contract_id)
+        target = attrs.evolve(
+            target_of(self._loaded(case_id)[0]),
+            center_id=contract.center_id,
+            contract_center_id=contract.center_id,
+        )
+        require(self.policy, actor, Command.TERMINATE_CONTRACT, target=target)
+        ended = contracts.terminate(
+            contract, on=at.date(), ground=TerminationGround(ground), why=why
+        )
+        self._write(
+            actor, Command.TERMINATE_CONTRACT, at, [self._contract_change(ended, case_id, version)]
+        )
+        return ended
+
     def place(
         self,
         actor: Actor,
@@ -1137,14 +1171,22 @@ class RegionalSystem:
             occupied=self._occupied(),
         )
         facts = Facts(certificate=certificate, contract=contract, center=center)
-        event = Event.TRANSFER if case.center_id is not None else Event.ADMIT
+        # a client with a center moves (transfer); one back from treatment or motivation
+        # after a relapse is admitted again
+        moves = pathway.pathway_table().events_from(case.state)
+        event = Event.TRANSFER if Event.TRANSFER in moves else Event.ADMIT
         command = EVENT_COMMANDS[event]
         require(self.policy, actor, command, target=_placement_target(case, facts))
         step = pathway.advance(
             case, event, at=at, by=_by(actor), facts=facts, reason=reason, rules=self.rules
         )
         more = [self._case_change(step.case, step.entry, case_version)]
-        if certificate is not None and event is Event.ADMIT:
+        placed = (
+            certificate is not None
+            and funding.book.certificate(certificate.certificate_id).state
+            is CertificateState.PLACED
+        )
+        if certificate is not None and placed:
             self._run_funding(
                 actor,
                 command,
