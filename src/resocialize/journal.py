@@ -108,6 +108,7 @@ __all__ = [
     "journal_from_json_lines",
     "next_entry",
     "replay_cases",
+    "stored_entry",
     "verify",
 ]
 
@@ -339,6 +340,40 @@ class JournalEntry(Checked):
                 self.digest,
             ),
         )
+
+
+def stored_entry(
+    sequence: int,
+    at: datetime,
+    actor: str,
+    command: str,
+    aggregate: str,
+    aggregate_id: str,
+    version: int,
+    payload: Mapping[str, Any],
+    previous: str,
+    digest: str,
+) -> JournalEntry:
+    """An entry as a store wrote it, read back without checking its shape again.
+
+    The store checked every entry on the way in; reading the journal back (to catch up
+    with other writers, to replay) is the hot path of a running system, and a change made
+    to a stored entry since is found by :func:`verify`, whose digest no longer matches.
+    The payload is made read-only as in an entry built the checked way.
+    """
+    return unchecked(
+        JournalEntry,
+        sequence=sequence,
+        at=at,
+        actor=actor,
+        command=command,
+        aggregate=aggregate,
+        aggregate_id=aggregate_id,
+        version=version,
+        payload=_freeze(payload),
+        previous=previous,
+        digest=digest,
+    )
 
 
 def canonical(entry: JournalEntry) -> bytes:

@@ -255,6 +255,7 @@ class RegionalSystem:
         self.criteria = default_criteria() if criteria is None else criteria
         self.linkage_secret = linkage_secret
         self._folds: dict[str, tuple[int, int, Any]] = {}
+        self._centers: tuple[int, CenterRegister | None] = (0, None)
 
     # --- reading ------------------------------------------------------------------------
 
@@ -444,13 +445,23 @@ class RegionalSystem:
         return self._clients()[0]
 
     def centers(self) -> CenterRegister:
-        """The register of centers as it stands now."""
-        return CenterRegister(
-            {
-                center_id: from_document(stored.document, RegisterEntry)
-                for center_id, stored in self.store.aggregates(CENTER)
-            }
-        )
+        """The register of centers as it stands now. The entries read before are kept; only
+        those the journal says changed since are read again."""
+        sequence, register_now = self._centers
+        changed: set[str] = set()
+        for entry in self.store.entries(after=sequence):
+            sequence = entry.sequence
+            if entry.aggregate == CENTER:
+                changed.add(entry.aggregate_id)
+        if changed or register_now is None:
+            entries = dict(register_now.entries) if register_now is not None else {}
+            for center_id in changed:
+                stored = self.store.load(CENTER, center_id)
+                if stored is not None:
+                    entries[center_id] = from_document(stored.document, RegisterEntry)
+            register_now = CenterRegister(entries)
+        self._centers = (sequence, register_now)
+        return register_now
 
     def rebuild_funding(self) -> Funding | None:
         """The funding rebuilt from the journal alone, by a fresh replay of every operation;

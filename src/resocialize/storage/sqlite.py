@@ -61,7 +61,7 @@ from typing import Any, Final
 
 from resocialize._checks import Problems, kind_of
 from resocialize.errors import ResocializeError, RuleViolation
-from resocialize.journal import JournalEntry, Tampering, next_entry, verify
+from resocialize.journal import JournalEntry, Tampering, next_entry, stored_entry, verify
 from resocialize.rules import Reason
 
 from ._changes import Change, Stored, checked_changes, conflict, state_findings
@@ -358,8 +358,10 @@ class SQLiteStore:
 
 
 def _entry(row: tuple[Any, ...]) -> JournalEntry:
+    """An entry read from a row, without checking its shape again (see
+    :func:`~resocialize.journal.stored_entry`)."""
     sequence, at, actor, command, aggregate, aggregate_id, version, payload, previous, digest = row
-    return JournalEntry(
+    return stored_entry(
         sequence,
         datetime.fromisoformat(at),
         actor,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 import attrs
@@ -27,7 +28,15 @@ from resocialize.journal import (
 from resocialize.pathway import Case
 
 from ._pathway import EARLIEST, ZONES
-from .strategies import aware_datetimes, cases
+
+
+def _strategies() -> ModuleType:
+    """The public strategies module, imported on first use: it re-exports this module's
+    strategies, so importing it at the top would be circular."""
+    from . import strategies
+
+    return strategies
+
 
 __all__ = [
     "AGGREGATES",
@@ -110,7 +119,7 @@ def journal_entries(draw: st.DrawFn, key: bytes | None = None) -> JournalEntry:
     an arbitrary previous digest (or to none)."""
     draft = JournalEntry(
         sequence=draw(st.integers(1, 10_000)),
-        at=draw(aware_datetimes()),
+        at=draw(_strategies().aware_datetimes()),
         actor=draw(actors()),
         command=draw(st.sampled_from(_COMMANDS)),
         aggregate=draw(st.sampled_from(AGGREGATES)),
@@ -147,7 +156,7 @@ def journals(
     fixed offsets), sometimes an expected version (always the right one), keyed with
     ``key`` when given. They verify by construction."""
     count = draw(st.integers(min_entries, max_entries))
-    at = draw(aware_datetimes(EARLIEST, _LAST_START))
+    at = draw(_strategies().aware_datetimes(EARLIEST, _LAST_START))
     journal = Journal(key=key)
     for _ in range(count):
         at = (at + draw(_GAPS)).astimezone(draw(st.sampled_from(ZONES)))
@@ -175,7 +184,9 @@ def case_journals(
     :func:`~resocialize.testing.strategies.cases`), merged in the order of their times,
     each step journaled with :func:`~resocialize.journal.append_case_entry` and the
     case's version before it as the expected version; and the live cases."""
-    walked = draw(st.lists(cases(max_events), max_size=max_cases, unique_by=lambda c: c.id))
+    walked = draw(
+        st.lists(_strategies().cases(max_events), max_size=max_cases, unique_by=lambda c: c.id)
+    )
     steps = sorted(
         ((entry.at, case.id, entry) for case in walked for entry in case.history),
         key=operator.itemgetter(0),
