@@ -49,6 +49,23 @@ def test_a_new_store_has_the_current_schema_and_reopens(tmp_path: Path) -> None:
 
 
 @pytest.mark.req("SE-03")
+def test_the_journal_is_read_after_a_sequence_and_of_the_kinds_asked(store: SQLiteStore) -> None:
+    store.commit(
+        [issue("cert-1"), Change("case", "case-1", 0, {"state": "treatment"}, {"event": "x"})],
+        at=T0,
+        actor="agency-1/o-1",
+        command="issue",
+    )
+    store.commit([issue("cert-2")], at=T0, actor="agency-1/o-1", command="issue")
+    assert [e.sequence for e in store.entries(aggregates=("certificate",))] == [1, 3]
+    assert [e.sequence for e in store.entries(after=1, aggregates={"case", "center"})] == [2]
+    assert [e.sequence for e in store.entries(after=2)] == [3]
+    with pytest.raises(ValidationError) as refused:
+        list(store.entries(aggregates="certificate"))  # type: ignore[arg-type]
+    assert refused.value.paths == ("aggregates",)
+
+
+@pytest.mark.req("SE-03")
 def test_one_command_is_one_transaction_chained_in_the_journal(store: SQLiteStore) -> None:
     entries = store.commit(
         [issue("cert-1"), Change("case", "case-1", 0, {"state": "treatment"}, {"event": "x"})],

@@ -156,6 +156,22 @@ def test_one_command_is_one_postgres_transaction_chained_in_the_journal(
 
 
 @pytest.mark.req("SE-03")
+def test_the_postgres_journal_is_read_after_a_sequence_and_of_the_kinds_asked(
+    store: PostgresStore,
+) -> None:
+    store.commit(
+        [issue("cert-1"), Change("case", "case-1", 0, {"state": "treatment"}, {"event": "x"})],
+        at=T0,
+        actor="agency-1/o-1",
+        command="issue",
+    )
+    store.commit([issue("cert-2")], at=T0, actor="agency-1/o-1", command="issue")
+    assert [e.sequence for e in store.entries(aggregates=("certificate",))] == [1, 3]
+    assert [e.sequence for e in store.entries(after=1, aggregates={"case", "center"})] == [2]
+    assert [e.sequence for e in store.entries(after=2)] == [3]
+
+
+@pytest.mark.req("SE-03")
 def test_a_postgres_version_conflict_refuses_every_change_and_writes_nothing(
     store: PostgresStore,
 ) -> None:

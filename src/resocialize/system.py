@@ -409,7 +409,7 @@ class RegionalSystem:
         """The current value of a region-wide aggregate and its version: the cached value
         brought up to date with the journal entries written since it was cached."""
         version, sequence, value = self._folds.get(aggregate, (0, 0, None))
-        for entry in self.store.entries(after=sequence):
+        for entry in self.store.entries(after=sequence, aggregates=(aggregate,)):
             sequence = entry.sequence
             if entry.aggregate == aggregate:
                 value = fold(value, entry.payload)
@@ -449,7 +449,7 @@ class RegionalSystem:
         those the journal says changed since are read again."""
         sequence, register_now = self._centers
         changed: set[str] = set()
-        for entry in self.store.entries(after=sequence):
+        for entry in self.store.entries(after=sequence, aggregates=(CENTER,)):
             sequence = entry.sequence
             if entry.aggregate == CENTER:
                 changed.add(entry.aggregate_id)
@@ -467,7 +467,7 @@ class RegionalSystem:
         """The funding rebuilt from the journal alone, by a fresh replay of every operation;
         equal to :meth:`funding` unless the store was tampered with."""
         value: Funding | None = None
-        for entry in self.store.entries():
+        for entry in self.store.entries(aggregates=(FUNDING,)):
             if entry.aggregate == FUNDING:
                 value = fold_funding(value, entry.payload)
         return value
@@ -475,7 +475,7 @@ class RegionalSystem:
     def rebuild_clients(self) -> ClientRegister:
         """The client register rebuilt from the journal alone."""
         value: ClientRegister | None = None
-        for entry in self.store.entries():
+        for entry in self.store.entries(aggregates=(CLIENTS,)):
             if entry.aggregate == CLIENTS:
                 value = fold_clients(value, entry.payload)
         return ClientRegister() if value is None else value
@@ -484,7 +484,7 @@ class RegionalSystem:
         """The register of centers rebuilt from the journal alone (each entry from its
         history of changes, the chart's rules checked again)."""
         histories: dict[str, list[register.RegisterChange]] = {}
-        for entry in self.store.entries():
+        for entry in self.store.entries(aggregates=(CENTER,)):
             if entry.aggregate == CENTER:
                 change = structure(entry.payload["change"], register.RegisterChange)
                 histories.setdefault(entry.aggregate_id, []).append(change)

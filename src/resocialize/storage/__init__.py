@@ -28,7 +28,7 @@ a sqlite:/// URL or a postgresql:// URL, not 'mysql://region@db/region'
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -88,8 +88,11 @@ class Store(Protocol):
     def aggregates(self, aggregate: str) -> Iterator[tuple[str, Stored]]:
         """Every aggregate of a kind, by id."""
 
-    def entries(self, *, after: int = 0) -> Iterator[JournalEntry]:
-        """The journal's entries after sequence number ``after``, in order."""
+    def entries(
+        self, *, after: int = 0, aggregates: Collection[str] | None = None
+    ) -> Iterator[JournalEntry]:
+        """The journal's entries after sequence number ``after``, in order; only those of
+        the kinds in ``aggregates`` when it is given."""
 
     def last_entry(self) -> JournalEntry | None:
         """The newest journal entry, or ``None`` for an empty journal."""

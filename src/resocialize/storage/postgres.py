@@ -43,7 +43,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
@@ -53,7 +53,7 @@ from resocialize.errors import RuleViolation, ValidationError
 from resocialize.journal import JournalEntry, Tampering, next_entry, verify
 
 from ._changes import checked_changes, conflict, state_findings
-from .sqlite import SCHEMA_VERSION, Change, Stored, StoreError, _entry
+from .sqlite import SCHEMA_VERSION, Change, Stored, StoreError, _entry, _kinds
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -313,18 +313,19 @@ class PostgresStore:
                 return
             after = rows[-1][0]
 
-    def entries(self, *, after: int = 0) -> Iterator[JournalEntry]:
+    def entries(
+        self, *, after: int = 0, aggregates: Collection[str] | None = None
+    ) -> Iterator[JournalEntry]:
         """The journal's entries after sequence number ``after``, in order (read a page at
-        a time)."""
+        a time); only those of the kinds in ``aggregates`` when it is given."""
+        kinds = _kinds(aggregates)
         journal = self._tables.journal
         columns = [journal.c[name] for name in _JOURNAL_COLUMNS]
         while True:
-            query = (
-                self._sa.select(*columns)
-                .where(journal.c.sequence > after)
-                .order_by(journal.c.sequence)
-                .limit(_PAGE)
-            )
+            query = self._sa.select(*columns).where(journal.c.sequence > after)
+            if kinds is not None:
+                query = query.where(journal.c.aggregate.in_(kinds))
+            query = query.order_by(journal.c.sequence).limit(_PAGE)
             with self._unavailable(), self._engine.connect() as db:
                 rows = db.execute(query).all()
             for row in rows:

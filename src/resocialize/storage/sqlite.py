@@ -53,14 +53,14 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
 from resocialize._checks import Problems, kind_of
-from resocialize.errors import ResocializeError, RuleViolation
+from resocialize.errors import ResocializeError, RuleViolation, ValidationError
 from resocialize.journal import JournalEntry, Tampering, next_entry, stored_entry, verify
 from resocialize.rules import Reason
 
@@ -224,12 +224,19 @@ class SQLiteStore:
         ):
             yield aggregate_id, Stored(version, json.loads(document))
 
-    def entries(self, *, after: int = 0) -> Iterator[JournalEntry]:
-        """The journal's entries after sequence number ``after``, in order."""
+    def entries(
+        self, *, after: int = 0, aggregates: Collection[str] | None = None
+    ) -> Iterator[JournalEntry]:
+        """The journal's entries after sequence number ``after``, in order; only those of
+        the kinds in ``aggregates`` when it is given."""
+        kinds = _kinds(aggregates)
+        where = "sequence > ?"
+        if kinds is not None:
+            where += f" AND aggregate IN ({', '.join('?' * len(kinds))})"
         for row in self._db.execute(
             "SELECT sequence, at, actor, command, aggregate, aggregate_id, version, payload,"
-            " previous, digest FROM journal WHERE sequence > ? ORDER BY sequence",
-            (after,),
+            f" previous, digest FROM journal WHERE {where} ORDER BY sequence",
+            (after, *(kinds or ())),
         ):
             yield _entry(row)
 
@@ -237,6 +244,14 @@ class SQLiteStore:
         """The newest journal entry, or ``None`` for an empty journal."""
         row = self._db.execute(
             "SELECT sequence, at, actor, command, aggregate, aggregate_id, version, payload,"
+            " previous, digest FROM journal ORDER BY sequence DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else _entry(row)
+
+    def _head(self) -> JournalEntry | None:
+        """The newest entry without its payload: all a new entry chains to."""
+        row = self._db.execute(
+            "SELECT sequence, at, actor, command, aggregate, aggregate_id, version, '{}',"
             " previous, digest FROM journal ORDER BY sequence DESC LIMIT 1"
         ).fetchone()
         return None if row is None else _entry(row)
@@ -299,7 +314,7 @@ class SQLiteStore:
                 conflicts.append(conflict(change, version))
         if conflicts:
             raise RuleViolation(conflicts)
-        last = self.last_entry()
+        last = self._head()
         written: list[JournalEntry] = []
         for change, version, (document, payload) in zip(changes, current, texts, strict=True):
             entry = next_entry(
@@ -355,6 +370,20 @@ class SQLiteStore:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _kinds(aggregates: object) -> tuple[str, ...] | None:
+    """The aggregate kinds an ``entries`` call asks for (``None``: every kind)."""
+    if aggregates is None:
+        return None
+    if isinstance(aggregates, str) or not isinstance(aggregates, Collection):
+        raise ValidationError.at(
+            "aggregates", f"must be a collection of kinds, not {kind_of(aggregates)}"
+        )
+    kinds = tuple(sorted(set(aggregates)))
+    if not all(isinstance(kind, str) for kind in kinds):
+        raise ValidationError.at("aggregates", "must hold the names of aggregate kinds")
+    return kinds
 
 
 def _entry(row: tuple[Any, ...]) -> JournalEntry:
