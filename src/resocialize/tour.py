@@ -1,6 +1,6 @@
 """A guided walk of one client along the pathway, on embedded example data.
 
-``resocialize demo`` prints it. It is also the first example of the README: a
+``resocialize demo --walk`` prints it. It is also the first example of the README: a
 court-referred client identified by the police, motivated, treated, refused
 admission while the paperwork is missing (with every reason), admitted to a
 chosen center, through resocialization and patronage into sustained remission,
