@@ -52,6 +52,7 @@ from resocialize.serialization import unstructure
 from resocialize.storage import SQLiteStore
 from resocialize.system import RegionalSystem
 from resocialize.tariffs import Milestone, default_tariffs
+from resocialize.testing import _labour as labour_strategies
 from resocialize.testing import strategies as rs
 
 # --- the region every example starts from --------------------------------------------------------
@@ -67,7 +68,8 @@ SVET = Actor("svet", Role.REHABILITATION_CENTER, "manager-5")
 PUT = Actor("put", Role.REHABILITATION_CENTER, "manager-8")
 RUIN = Actor("ruin", Role.REHABILITATION_CENTER, "manager-1")
 NOVY = Actor("novy", Role.REHABILITATION_CENTER, "manager-3")
-STAFF = (AGENCY, HOLDER, DEPARTMENT, HEALTH, COURT, POLICE, SVET, PUT, RUIN, NOVY)
+EMPLOYMENT = Actor("employment-1", Role.EMPLOYMENT_SERVICE, "adviser-3")
+STAFF = (AGENCY, HOLDER, DEPARTMENT, HEALTH, COURT, POLICE, SVET, PUT, RUIN, NOVY, EMPLOYMENT)
 ORGANIZATIONS = ("agency-1", "dept-1", "health-1", "court-1", "police-1", "svet", "put", "org-9")
 SECRET = b"region-linkage-secret-0123456789"
 ORDER = CourtOrder("court-1", "1-118/2026", T0.date(), CourtMeasure.ALTERNATIVE_TO_PUNISHMENT)
@@ -728,6 +730,37 @@ def _record_follow_up(a: Arguments, work: Path) -> Call:
     }
 
 
+def _reserve_items() -> Arg:
+    drafted = st.one_of(
+        labour_strategies.vacancies(),
+        labour_strategies.job_quotas(),
+        labour_strategies.employer_incentives(),
+    )
+    return values(drafted, drafted)
+
+
+def _add_to_reserve(a: Arguments, work: Path) -> Call:
+    return (a.actor(), a(_reserve_items())), {"at": a.time()}
+
+
+def _profiles() -> Arg:
+    drafted = labour_strategies.labour_profiles(client_ids())
+    return values(drafted, drafted)
+
+
+def _match_vacancies(a: Arguments, work: Path) -> Call:
+    return (a.actor(), a(ids(CASE_IDS)), a(_profiles())), {"on": a(DAYS)}
+
+
+def _record_hire(a: Arguments, work: Path) -> Call:
+    return (a.actor(), a(ids(CASE_IDS)), a(_profiles()), a(ids(("v-0",), "v-9"))), {"at": a.time()}
+
+
+def _record_enrolment(a: Arguments, work: Path) -> Call:
+    drafted = labour_strategies.enrolments(client_ids())
+    return (a.actor(), a(ids(CASE_IDS)), a(values(drafted, drafted))), {"at": a.time()}
+
+
 def _court_notices(a: Arguments, work: Path) -> Call:
     return (a.actor(),), {}
 
@@ -784,6 +817,10 @@ COMMANDS: dict[str, Spec] = {
     "expire_certificate": _end_certificate(None),
     "revoke_certificate": _end_certificate(WHYS),
     "record_follow_up": _record_follow_up,
+    "add_to_reserve": _add_to_reserve,
+    "match_vacancies": _match_vacancies,
+    "record_hire": _record_hire,
+    "record_enrolment": _record_enrolment,
     "notify_court": _case_command(False),
     "court_notices": _court_notices,
     "record_identity": _record_identity,
@@ -800,6 +837,10 @@ POLICY_COMMANDS = {
     "decide_center": Command.INCLUDE_CENTER,
     "court_notices": Command.RECEIVE_NOTICES,
     "record_identity": Command.ENROL,
+    "add_to_reserve": Command.ADD_VACANCY,
+    "match_vacancies": Command.RECORD_LABOUR_OUTCOME,
+    "record_hire": Command.RECORD_LABOUR_OUTCOME,
+    "record_enrolment": Command.RECORD_LABOUR_OUTCOME,
     "case": Command.READ_CASE,
 }
 """The policy's command for each facade command not named like it (for ``advance``, one of
@@ -827,6 +868,8 @@ READS = frozenset(
         "rebuild_clients",
         "rebuild_centers",
         "follow_ups",
+        "reserve",
+        "rebuild_reserve",
     }
 )
 """The facade's public methods that take no actor: whole-region reads for the embedding
@@ -849,6 +892,7 @@ def consistent(region: RegionalSystem) -> None:
     assert region.rebuild() == region.cases()
     assert region.rebuild_clients() == region.clients()
     assert region.rebuild_centers() == region.centers()
+    assert region.rebuild_reserve() == region.reserve()
     funding = region.rebuild_funding()
     if funding is not None:
         assert funding == region.funding()
@@ -935,7 +979,7 @@ def test_every_bad_argument_of_issue_certificate_is_reported_at_once() -> None:
 
 # --- the same commands one after another ------------------------------------------------------
 
-READ_ONLY = ("case", "court_notices", "offer_choices")
+READ_ONLY = ("case", "court_notices", "offer_choices", "match_vacancies")
 MAIN = tuple(name for name in COMMANDS if name not in READ_ONLY)
 """The commands that write (the reads are fuzzed above)."""
 

@@ -34,12 +34,21 @@ from resocialize.exports import read_export
 from resocialize.facts import Facts
 from resocialize.followups import FollowUpOutcome, FollowUpRecord
 from resocialize.journal import journal_from_json_lines, verify
+from resocialize.labour import EducationLevel, LabourProfile, Vacancy
 from resocialize.ledger import FundingSource, SourceKind, available, paid
 from resocialize.money import Money
 from resocialize.organizations import OwnershipForm, Role
 from resocialize.pathway import Event, NoticeKind, Stage, State
 from resocialize.people import Identity, IdentityReport
-from resocialize.records import CourtMeasure, CourtOrder, Origin, Referral, ReferralSource
+from resocialize.records import (
+    CourtMeasure,
+    CourtOrder,
+    LabourOutcome,
+    LabourResult,
+    Origin,
+    Referral,
+    ReferralSource,
+)
 from resocialize.redemption import Claim
 from resocialize.register import RegisterEvent, RegisterState
 from resocialize.storage import SQLiteStore, open_store
@@ -589,3 +598,30 @@ def test_only_the_parties_terminate_a_contract_and_only_once(region: RegionalSys
         )
     assert refused.value.codes == ("contract.terminated",)
     assert snapshot(region) == before
+
+
+EMPLOYMENT = Actor("employment-1", Role.EMPLOYMENT_SERVICE, "adviser-3")
+
+
+@pytest.mark.req("PL-08")
+@pytest.mark.req("PW-06")
+def test_a_hire_from_the_reserve_is_the_outcome_of_stage_iv(region: RegionalSystem) -> None:
+    client_id = admitted(region)
+    region.advance(SVET, "case-1", Event.COMPLETE_REHABILITATION, at=at(190))
+    vacancy = Vacancy("v-1", "employer-1", "Carpenter", "North", 2, at(100).date(), reserved=True)
+    with pytest.raises(PermissionDenied):
+        region.add_to_reserve(SVET, vacancy, at=at(191))
+    region.add_to_reserve(EMPLOYMENT, vacancy, at=at(191))
+    profile = LabourProfile(client_id, "North", frozenset(), EducationLevel.SECONDARY)
+    matches = region.match_vacancies(EMPLOYMENT, "case-1", profile, on=at(192).date())
+    assert [(m.vacancy_id, m.fits) for m in matches] == [("v-1", True)]
+    region.record_hire(EMPLOYMENT, "case-1", profile, "v-1", at=at(192))
+    step = region.advance(AGENCY, "case-1", Event.COMPLETE_RESOCIALIZATION, at=at(250))
+    assert step.case.state is State.PATRONAGE
+    assert step.entry.record == LabourResult(LabourOutcome.EMPLOYED)
+    assert region.rebuild_reserve() == region.reserve()
+    with pytest.raises(RuleViolation) as refused:
+        region.record_hire(
+            EMPLOYMENT, "case-1", attrs.evolve(profile, client_id="cl-x"), "v-1", at=at(251)
+        )
+    assert refused.value.codes == ("profile.other_client",)

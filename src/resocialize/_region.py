@@ -11,7 +11,9 @@ every certificate. So they are kept **in the journal**:
   (``{"operation": "redeem", "arguments": {...}}``); the funding is every operation
   re-applied in order by the pure functions of :mod:`resocialize.funding`;
 - a client register entry's payload is the *records* the command changed; the register
-  is every record as last written.
+  is every record as last written;
+- the employment service's reserve of vacancies (:class:`~resocialize.labour.VacancyReserve`)
+  is kept like the funding: each entry holds the operation and its arguments.
 
 Their row among the stored aggregates holds only their version (the document says
 ``{"kept_in": "journal"}``), which is what optimistic concurrency needs: two writers
@@ -25,6 +27,7 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from . import funding as funds
+from . import labour
 from .certificates import ClientStanding, Course
 from .choice import Choice
 from .clients import ClientRecord, ClientRegister
@@ -32,6 +35,7 @@ from .contracts import SocialContract
 from .errors import ValidationError
 from .facts import CenterStanding
 from .funding import Funding
+from .labour import EmployerIncentive, Enrolment, JobQuota, LabourProfile, Vacancy, VacancyReserve
 from .ledger import FundingSource, add_source, appropriate, open_ledger
 from .money import Money
 from .pathway import Case
@@ -49,11 +53,15 @@ __all__ = [
     "FUNDING",
     "IDENTITY",
     "KEPT_IN_JOURNAL",
+    "LABOUR",
     "NOTICES",
     "REGION",
+    "apply_labour",
     "fold_clients",
     "fold_funding",
+    "fold_labour",
     "funding_payload",
+    "labour_payload",
     "records_payload",
 ]
 
@@ -65,6 +73,7 @@ CLAIM: Final = "claim"
 FOLLOW_UP: Final = "follow_up"
 NOTICES: Final = "notices"
 IDENTITY: Final = "identity"
+LABOUR: Final = "labour"
 EXPORTS: Final = "exports"
 REGION: Final = "region"
 """The id of the region-wide aggregates (the funding, the client register)."""
@@ -126,6 +135,66 @@ _OPERATIONS: Final[Mapping[str, tuple[Callable[..., Funding], Mapping[str, Any]]
     "revoke": (funds.revoke, {"certificate_id": str, "why": str, **_WHEN}),
     "redeem": (funds.redeem, {"claim": Claim, "case": Case, "center": CenterStanding, **_WHEN}),
 }
+
+
+def _add_vacancy(reserve: VacancyReserve | None, *, vacancy: Vacancy) -> VacancyReserve:
+    return labour.add_vacancy(reserve or VacancyReserve(), vacancy)
+
+
+def _add_quota(reserve: VacancyReserve | None, *, quota: JobQuota) -> VacancyReserve:
+    return labour.add_quota(reserve or VacancyReserve(), quota)
+
+
+def _add_incentive(
+    reserve: VacancyReserve | None, *, incentive: EmployerIncentive
+) -> VacancyReserve:
+    return labour.add_incentive(reserve or VacancyReserve(), incentive)
+
+
+def _hire(
+    reserve: VacancyReserve | None, *, profile: LabourProfile, vacancy_id: str, on: date
+) -> VacancyReserve:
+    return labour.hire(reserve or VacancyReserve(), profile, vacancy_id, on)
+
+
+def _enrol(reserve: VacancyReserve | None, *, enrolment: Enrolment) -> VacancyReserve:
+    return labour.enrol(reserve or VacancyReserve(), enrolment)
+
+
+_LABOUR_OPERATIONS: Final[Mapping[str, tuple[Callable[..., VacancyReserve], Mapping[str, Any]]]] = {
+    "add_vacancy": (_add_vacancy, {"vacancy": Vacancy}),
+    "add_quota": (_add_quota, {"quota": JobQuota}),
+    "add_incentive": (_add_incentive, {"incentive": EmployerIncentive}),
+    "hire": (_hire, {"profile": LabourProfile, "vacancy_id": str, "on": date}),
+    "enrol": (_enrol, {"enrolment": Enrolment}),
+}
+
+
+def labour_payload(operation: str, arguments: Mapping[str, object]) -> dict[str, Any]:
+    """The journal payload of an operation on the reserve of vacancies."""
+    types = _LABOUR_OPERATIONS[operation][1]
+    return {
+        "operation": operation,
+        "arguments": {name: unstructure(arguments[name]) for name in types},
+    }
+
+
+def apply_labour(
+    reserve: VacancyReserve | None, operation: str, arguments: Mapping[str, Any]
+) -> VacancyReserve:
+    """Apply an operation to the reserve of vacancies (``None`` before the first)."""
+    return _LABOUR_OPERATIONS[operation][0](reserve, **arguments)
+
+
+def fold_labour(reserve: VacancyReserve | None, payload: Mapping[str, Any]) -> VacancyReserve:
+    """``reserve`` after the operation a journal payload records."""
+    operation = payload.get("operation")
+    if operation not in _LABOUR_OPERATIONS:
+        raise ValidationError.at("payload.operation", f"is no labour operation: {operation!r}")
+    types = _LABOUR_OPERATIONS[str(operation)][1]
+    data = payload.get("arguments", {})
+    arguments = {name: structure(data.get(name), kind) for name, kind in types.items()}
+    return apply_labour(reserve, str(operation), arguments)
 
 
 def funding_payload(operation: str, arguments: Mapping[str, object]) -> dict[str, Any]:

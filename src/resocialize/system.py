@@ -85,7 +85,7 @@ from typing import Any, Final
 import attrs
 
 from . import clients as client_register
-from . import contracts, pathway, register, registry
+from . import contracts, labour, pathway, register, registry
 from . import funding as funds
 from ._checks import (
     Problems,
@@ -108,12 +108,16 @@ from ._region import (
     FUNDING,
     IDENTITY,
     KEPT_IN_JOURNAL,
+    LABOUR,
     NOTICES,
     REGION,
     apply_funding,
+    apply_labour,
     fold_clients,
     fold_funding,
+    fold_labour,
     funding_payload,
+    labour_payload,
     records_payload,
 )
 from .access import (
@@ -141,6 +145,15 @@ from .facts import NO_FACTS, Facts
 from .followups import FollowUpRecord
 from .funding import Funding
 from .journal import CASE, Tampering, case_payload, entries_to_json_lines, replay_cases
+from .labour import (
+    EmployerIncentive,
+    Enrolment,
+    JobQuota,
+    LabourProfile,
+    Match,
+    Vacancy,
+    VacancyReserve,
+)
 from .ledger import FundingSource
 from .money import Money
 from .organizations import Role
@@ -157,6 +170,9 @@ from .storage import Change, Store
 from .tariffs import Tariff
 
 __all__ = ["PLACEMENT_EVENTS", "RegionalSystem"]
+
+PROFILE_OF_ANOTHER: Final = "profile.other_client"
+ENROLMENT_OF_ANOTHER: Final = "enrolment.other_client"
 
 PLACEMENT_EVENTS: Final = frozenset({Event.ADMIT, Event.TRANSFER})
 """The events whose permission target takes its centers from the facts (see the module)."""
@@ -191,6 +207,21 @@ def _split_problem(value: object) -> str | None:
         if not isinstance(key, str) or not isinstance(amount, Money):
             return f"must map funding source ids to Money, not {key!r:.40}: {kind_of(amount)}"
     return None
+
+
+def _same_client(case: Case, client_id: str, code: str) -> None:
+    """Refuse with ``code`` a value of another client than the case's."""
+    if client_id != case.client_id:
+        what = code.split(".")[0]
+        raise RuleViolation(
+            [
+                Reason(
+                    code,
+                    f"the {what} is of client {client_id}, the case of {case.client_id}",
+                    {"given_client": client_id, "case_client": case.client_id},
+                )
+            ]
+        )
 
 
 def _role_may(policy: Policy, actor: Actor, command: Command) -> None:
@@ -380,15 +411,16 @@ class RegionalSystem:
         problems.check("reason", optional(instance_problem(str))(reason))
         problems.raise_if_any()
         assert checked_event is not None
-        loaded = self._load(case_id)
-        if loaded is None:
-            raise _unknown(case_id)
-        case, version = loaded
         command = EVENT_COMMANDS[checked_event]
+        case, version = self._loaded(case_id, actor, command)
         target = (
             _placement_target(case, facts) if checked_event in PLACEMENT_EVENTS else target_of(case)
         )
         require(self.policy, actor, command, target=target)
+        if checked_event is Event.COMPLETE_RESOCIALIZATION and facts.labour_outcome is None:
+            # the outcome of stage IV is what the reserve records: a hire, an enrolment
+            outcome = labour.outcome_on(self.reserve(), case.client_id, at.date())
+            facts = attrs.evolve(facts, labour_outcome=outcome.outcome)
         step = pathway.advance(
             case,
             checked_event,
@@ -1376,6 +1408,120 @@ class RegionalSystem:
         """Revoke a certificate (misuse), saying why; its unused money returns."""
         return self._end_certificate(
             actor, Command.REVOKE_CERTIFICATE, "revoke", certificate_id, at, why
+        )
+
+    # --- stage IV: the employment service's reserve ------------------------------------------
+
+    def reserve(self) -> VacancyReserve:
+        """The employment service's reserve of vacancies, quotas, incentives, hires and
+        enrolments as it stands now (kept in the journal, like the funding)."""
+        value, _ = self._folded(LABOUR, fold_labour)
+        return VacancyReserve() if value is None else value
+
+    def rebuild_reserve(self) -> VacancyReserve:
+        """The reserve rebuilt from the journal alone; equal to :meth:`reserve`."""
+        value: VacancyReserve | None = None
+        for entry in self.store.entries(aggregates=(LABOUR,)):
+            value = fold_labour(value, entry.payload)
+        return VacancyReserve() if value is None else value
+
+    def _run_labour(
+        self,
+        actor: Actor,
+        command: Command,
+        at: datetime,
+        operation: str,
+        arguments: dict[str, Any],
+    ) -> VacancyReserve:
+        current, version = self._folded(LABOUR, fold_labour)
+        changed = apply_labour(current, operation, arguments)
+        change = Change(
+            LABOUR, REGION, version, dict(KEPT_IN_JOURNAL), labour_payload(operation, arguments)
+        )
+        self._write_folded(actor, command, at, [change], {LABOUR: changed})
+        return changed
+
+    def add_to_reserve(
+        self, actor: Actor, item: Vacancy | JobQuota | EmployerIncentive, *, at: datetime
+    ) -> VacancyReserve:
+        """Post a vacancy, a job quota or an employer incentive to the reserve (PL-08); the
+        employment service keeps it."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        if not isinstance(item, Vacancy | JobQuota | EmployerIncentive):
+            problems.add(
+                "item", f"must be a Vacancy, JobQuota or EmployerIncentive, not {kind_of(item)}"
+            )
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        require(self.policy, actor, Command.ADD_VACANCY, target=Target())
+        arguments: dict[str, Any]
+        if isinstance(item, Vacancy):
+            operation, arguments = "add_vacancy", {"vacancy": item}
+        elif isinstance(item, JobQuota):
+            operation, arguments = "add_quota", {"quota": item}
+        else:
+            operation, arguments = "add_incentive", {"incentive": item}
+        return self._run_labour(actor, Command.ADD_VACANCY, at, operation, dict(arguments))
+
+    def match_vacancies(
+        self, actor: Actor, case_id: str, profile: LabourProfile, *, on: date
+    ) -> tuple[Match, ...]:
+        """How every vacancy open on ``on`` suits the client of case ``case_id`` (PL-08),
+        fitting ones first, the rest with every unmet condition. Reads only."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("profile", instance_problem(LabourProfile)(profile))
+        problems.check("on", date_problem(on))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.RECORD_LABOUR_OUTCOME)
+        require(self.policy, actor, Command.RECORD_LABOUR_OUTCOME, target=target_of(case))
+        _same_client(case, profile.client_id, PROFILE_OF_ANOTHER)
+        return labour.match(profile, self.reserve(), on)
+
+    def record_hire(
+        self,
+        actor: Actor,
+        case_id: str,
+        profile: LabourProfile,
+        vacancy_id: str,
+        *,
+        at: datetime,
+    ) -> VacancyReserve:
+        """Record that the client of case ``case_id`` was hired into a vacancy of the
+        reserve on ``at``'s day (PL-08, PW-06); refused with every unmet condition of the
+        match. The hire is what ``complete_resocialization`` then reads as the outcome."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("profile", instance_problem(LabourProfile)(profile))
+        problems.check("vacancy_id", id_problem(vacancy_id))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.RECORD_LABOUR_OUTCOME)
+        require(self.policy, actor, Command.RECORD_LABOUR_OUTCOME, target=target_of(case))
+        _same_client(case, profile.client_id, PROFILE_OF_ANOTHER)
+        arguments = {"profile": profile, "vacancy_id": vacancy_id, "on": at.date()}
+        return self._run_labour(actor, Command.RECORD_LABOUR_OUTCOME, at, "hire", arguments)
+
+    def record_enrolment(
+        self, actor: Actor, case_id: str, enrolment: Enrolment, *, at: datetime
+    ) -> VacancyReserve:
+        """Record that the client of case ``case_id`` enrolled in education or training
+        (PW-06); refused when it overlaps an enrolment of the same kind with the same
+        provider."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("case_id", id_problem(case_id))
+        problems.check("enrolment", instance_problem(Enrolment)(enrolment))
+        problems.check("at", instant_problem(at))
+        problems.raise_if_any()
+        case, _ = self._loaded(case_id, actor, Command.RECORD_LABOUR_OUTCOME)
+        require(self.policy, actor, Command.RECORD_LABOUR_OUTCOME, target=target_of(case))
+        _same_client(case, enrolment.client_id, ENROLMENT_OF_ANOTHER)
+        return self._run_labour(
+            actor, Command.RECORD_LABOUR_OUTCOME, at, "enrol", {"enrolment": enrolment}
         )
 
     # --- after the course: follow-ups and the court ----------------------------------------

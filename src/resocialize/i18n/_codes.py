@@ -115,6 +115,7 @@ _LITERAL: Final = (
     "effectiveness.met",
     "effectiveness.too_few_graduates",
     # enrolment
+    "enrolment.other_client",
     "enrolment.overlaps",
     # facts
     "facts.missing",
@@ -226,6 +227,7 @@ _LITERAL: Final = (
     "potential.very_weak_capital",
     "potential.weak_capital",
     # program
+    "profile.other_client",
     "program.minimum_age",
     "program.missing",
     "program.no_free_place",
