@@ -72,6 +72,6 @@ def test_readme_opens_with_the_two_commands_and_its_example_runs() -> None:
     assert kind == "bash"
     first, second = commands.strip().splitlines()
     assert first.startswith(("pip install .", 'pip install ".')) and first.endswith("simulate")
-    assert "[test]" in second and "pytest" in second
+    assert "[dev]" in second and "pytest" in second
     example = next(code for kind, code in blocks if kind == "python")
     exec(compile(example, "README.md", "exec"), {})

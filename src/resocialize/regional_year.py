@@ -78,6 +78,7 @@ from .facts import NO_FACTS, Facts
 from .followups import FollowUpOutcome, FollowUpRecord, UseStatus
 from .funding import payments_of, remaining
 from .guards import add_months
+from .labour import EducationLevel, LabourProfile, Vacancy
 from .ledger import FundingSource, SourceKind, report
 from .money import Money
 from .organizations import OwnershipForm, Role
@@ -859,15 +860,18 @@ class _Year:
 
         self.on(day, act)
 
-    def course(self, client: _Client, admitted: date) -> date:
+    def course(self, client: _Client, admitted: date, *, hired: bool = False) -> date:
         """Stage III with the admission tranche, completion with its tranche, stage IV with
         a labour outcome; the no-relapse tranche six months into stage IV, then the
-        certificate is settled. Returns the day patronage begins."""
+        certificate is settled. Returns the day patronage begins. With ``hired`` the
+        outcome is read from the employment service's reserve (the hire recorded there)."""
         self.admit(client, admitted)
         self.claim(client, admitted + timedelta(days=1), Milestone.ADMISSION, on=admitted)
-        return self.finish(client, admitted + timedelta(days=150))
+        return self.finish(client, admitted + timedelta(days=150), hired=hired)
 
-    def finish(self, client: _Client, completed: date, *, settle: bool = True) -> date:
+    def finish(
+        self, client: _Client, completed: date, *, settle: bool = True, hired: bool = False
+    ) -> date:
         """From completing stage III on: the rest of :meth:`course` (the certificate
         settled at the end unless ``settle`` is false)."""
 
@@ -899,8 +903,9 @@ class _Year:
             patronage,
             client.department,
             Event.COMPLETE_RESOCIALIZATION,
-            Facts(labour_outcome=LabourOutcome.EMPLOYED),
-            note="employed on a vacancy the employment service reserved",
+            NO_FACTS if hired else Facts(labour_outcome=LabourOutcome.EMPLOYED),
+            note="employed on a vacancy the employment service reserved"
+            + (" (the hire read from its reserve)" if hired else ""),
         )
         due = add_months(completed, 6)
         self.claim(client, due + timedelta(days=1), Milestone.NO_RELAPSE, on=due, months=6)
@@ -1024,19 +1029,39 @@ def _story_court(year: _Year) -> None:
             return year.refused(client, admitted, intruder, "a claim by another center", refusal)
         raise AssertionError("a claim by another center was not refused")
 
-    patronage = year.course(client, admitted)
+    patronage = year.course(client, admitted, hired=True)
     year.on(admitted + timedelta(days=1), other_center)
     stage_iv = admitted + timedelta(days=150)
 
     def employment() -> list[str]:
+        day = stage_iv + timedelta(days=30)
         seen = year.region.case(_EMPLOYMENT, client.case_id)
         withheld = sorted(field.value for field in seen.withheld)
+        vacancy = Vacancy(
+            "v-joinery-1",
+            "employer-joinery",
+            "Joiner's assistant",
+            client.municipality,
+            1,
+            stage_iv,
+            reserved=True,
+        )
+        year.region.add_to_reserve(_EMPLOYMENT, vacancy, at=_at(day))
+        profile = LabourProfile(
+            client.client_id, client.municipality, frozenset(), EducationLevel.SECONDARY
+        )
+        fits = [
+            m.vacancy_id
+            for m in year.region.match_vacancies(_EMPLOYMENT, client.case_id, profile, on=day)
+            if m.fits
+        ]
+        year.region.record_hire(_EMPLOYMENT, client.case_id, profile, vacancy.id, at=_at(day))
         return year.say(
             client,
-            stage_iv + timedelta(days=30),
+            day,
             _EMPLOYMENT,
-            f"reads the case to match a reserved vacancy: labour shown; withheld:"
-            f" {', '.join(withheld)}",
+            f"reads the case (labour shown; withheld: {', '.join(withheld)}), posts a"
+            f" reserved vacancy, matches it ({', '.join(fits)}) and records the hire",
         )
 
     year.on(stage_iv + timedelta(days=30), employment)
