@@ -8,9 +8,13 @@ its value, no lost update, the ledger balanced and the journal verified.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import random
+import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -291,3 +295,82 @@ def run(location: str) -> None:
             assert total <= FACE, f"{cert} paid {total}, above its value"
             made = funds.payments_of(funding, cert)
             assert sum((p.amount for p in made), rub(0)) == total
+
+
+# --- a writer killed mid-command ----------------------------------------------------------
+
+FACADE_KILLS = int(os.environ.get("RESOCIALIZE_FACADE_KILLS", "20"))
+
+_KILLED_WRITER = """
+import json, sys
+from datetime import timedelta
+import test_system_concurrency as region_test
+from resocialize.errors import RuleViolation
+from resocialize.redemption import Claim
+from resocialize.storage import open_store
+from resocialize.system import RegionalSystem
+from resocialize.tariffs import Milestone
+
+location, run, clients = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+region = RegionalSystem(open_store(location), linkage_secret=region_test.SECRET)
+i = 0
+while True:
+    i += 1
+    n = i % region_test.ADMITTED
+    day = (region_test.at(2) + timedelta(days=min(200, 1 + run * 3 + i // 4))).date()
+    claim = Claim(f"k-{run}-{i}", f"cert-{n}", "svet", clients[str(n)], Milestone.DAYS_SERVED,
+                  None, day)
+    try:
+        region.claim_payment(region_test.CENTER, claim, case_id=f"case-{n}", at=region_test.LATER)
+        region.pay_claim(region_test.AGENCY, claim.id, at=region_test.LATER)
+    except RuleViolation:
+        continue
+    print(claim.id, flush=True)
+"""
+
+
+@pytest.mark.req("SE-03")
+@pytest.mark.req("CF-06")
+def test_a_regional_system_killed_mid_command_keeps_every_acknowledged_payment(
+    tmp_path: Path,
+) -> None:
+    location = str(tmp_path / "region.sqlite")
+    clients = build(location)
+    rng = random.Random(11)
+    acknowledged: list[str] = []
+    tests = str(Path(__file__).resolve().parent)
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")]),
+    }
+    for run in range(FACADE_KILLS):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", _KILLED_WRITER, location, str(run), json.dumps(clients)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
+        assert writer.stdout is not None
+        first = writer.stdout.readline()  # up, and one payment acknowledged
+        if first.strip():
+            acknowledged.append(first.strip())
+        time.sleep(rng.uniform(0.0, 0.2))
+        writer.send_signal(signal.SIGKILL)
+        rest, _ = writer.communicate(timeout=60)
+        acknowledged.extend(rest.split())
+        with open_store(location) as store:
+            region = RegionalSystem(store, linkage_secret=SECRET)
+            assert region.verify() == ()
+            funding = region.funding()
+            paid_claims = {
+                p.claim_id
+                for cert in funding.book.certificates
+                for p in funds.payments_of(funding, cert)
+            }
+            assert set(acknowledged) <= paid_claims
+            for claim_id in acknowledged:
+                stored = store.load("claim", claim_id)
+                assert stored is not None and stored.document["status"] == "paid"
+            assert funding == region.rebuild_funding()
+            assert all(paid(funding.ledger, cert) <= FACE for cert in funding.book.certificates)
+    assert len(acknowledged) >= FACADE_KILLS
