@@ -193,6 +193,7 @@ _MAKERS = {
     # callee name: position of the code among the positional arguments
     "Reason": 0,
     "_reason": 0,
+    "_refused": 0,
     "_cap": 0,
     "met": 0,
     "unmet": 0,

@@ -80,7 +80,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 
@@ -164,7 +164,7 @@ from .qualification import CriteriaSet, default_criteria, qualify
 from .records import CourtOrder, Origin, Referral
 from .redemption import Claim, Payment
 from .register import CenterRegister, RegisterEntry, RegisterEvent
-from .rules import Reason
+from .rules import Detail, Reason, all_of, check, refuse
 from .serialization import from_document, structure, to_document, unstructure
 from .storage import Change, Store
 from .tariffs import Tariff
@@ -213,15 +213,17 @@ def _same_client(case: Case, client_id: str, code: str) -> None:
     """Refuse with ``code`` a value of another client than the case's."""
     if client_id != case.client_id:
         what = code.split(".")[0]
-        raise RuleViolation(
-            [
-                Reason(
-                    code,
-                    f"the {what} is of client {client_id}, the case of {case.client_id}",
-                    {"given_client": client_id, "case_client": case.client_id},
-                )
-            ]
+        _refused(
+            code,
+            f"the {what} is of client {client_id}, the case of {case.client_id}",
+            given_client=client_id,
+            case_client=case.client_id,
         )
+
+
+def _refused(code: str, message: str, **details: Detail) -> NoReturn:
+    """Refuse the command for one reason (a :class:`~resocialize.errors.RuleViolation`)."""
+    raise RuleViolation(refuse(code, message, **details).reasons)
 
 
 def _role_may(policy: Policy, actor: Actor, command: Command) -> None:
@@ -370,15 +372,7 @@ class RegionalSystem:
         problems.raise_if_any()
         require(self.policy, actor, Command.IDENTIFY, target=target_of(case))
         if self.store.load(CASE, case_id) is not None:
-            raise RuleViolation(
-                [
-                    Reason(
-                        "system.case_exists",
-                        f"a case {case_id} exists already",
-                        {"case_id": case_id},
-                    )
-                ]
-            )
+            _refused("system.case_exists", f"a case {case_id} exists already", case_id=case_id)
         self._commit(actor, Command.IDENTIFY, case, case.history[-1], 0)
         return case
 
@@ -452,14 +446,9 @@ class RegionalSystem:
     def _funding(self) -> tuple[Funding, int]:
         value, version = self._folded(FUNDING, fold_funding)
         if value is None:
-            raise RuleViolation(
-                [
-                    Reason(
-                        "system.no_funding",
-                        "no funds are appropriated yet: appropriate_funds opens the books",
-                        {},
-                    )
-                ]
+            _refused(
+                "system.no_funding",
+                "no funds are appropriated yet: appropriate_funds opens the books",
             )
         return value, version
 
@@ -768,14 +757,8 @@ class RegionalSystem:
         _role_may(self.policy, actor, command)
         stored = self.store.load(CENTER, center.id)
         if stored is None:
-            raise RuleViolation(
-                [
-                    Reason(
-                        "system.unknown_center",
-                        f"no center {center.id} has applied",
-                        {"center_id": center.id},
-                    )
-                ]
+            _refused(
+                "system.unknown_center", f"no center {center.id} has applied", center_id=center.id
             )
         require(self.policy, actor, command, target=Target(center_id=center.id))
         changed = register.update_center(self.centers(), center, at=at, by=_by(actor), why=why)
@@ -809,14 +792,8 @@ class RegionalSystem:
         _role_may(self.policy, actor, REGISTER_COMMANDS[decided])
         stored = self.store.load(CENTER, center_id)
         if stored is None:
-            raise RuleViolation(
-                [
-                    Reason(
-                        "system.unknown_center",
-                        f"no center {center_id} has applied",
-                        {"center_id": center_id},
-                    )
-                ]
+            _refused(
+                "system.unknown_center", f"no center {center_id} has applied", center_id=center_id
             )
         require(self.policy, actor, REGISTER_COMMANDS[decided], target=Target(center_id=center_id))
         current = self.centers()
@@ -995,14 +972,10 @@ class RegionalSystem:
         """The social contract ``contract_id``, the case it was made on, and its version."""
         stored = self.store.load(CONTRACT, contract_id)
         if stored is None:
-            raise RuleViolation(
-                [
-                    Reason(
-                        "system.unknown_contract",
-                        f"there is no social contract {contract_id}",
-                        {"contract_id": contract_id},
-                    )
-                ]
+            _refused(
+                "system.unknown_contract",
+                f"there is no social contract {contract_id}",
+                contract_id=contract_id,
             )
         contract = structure(stored.document["contract"], SocialContract)
         return contract, str(stored.document["case_id"]), stored.version
@@ -1023,31 +996,27 @@ class RegionalSystem:
         problems.check("at", instant_problem(at))
         problems.raise_if_any()
         case, _ = self._loaded(case_id, actor, Command.SIGN_CONTRACT)
-        reasons = []
-        if contract.client_id != case.client_id:
-            reasons.append(
-                Reason(
-                    "contract.other_client",
-                    f"the contract is of client {contract.client_id}, the case of {case.client_id}",
-                    {"contract_client": contract.client_id, "case_client": case.client_id},
-                )
-            )
-        if self.store.load(CONTRACT, contract.id) is not None:
-            reasons.append(
-                Reason(
-                    "system.contract_exists",
-                    f"a social contract {contract.id} exists already",
-                    {"contract_id": contract.id},
-                )
-            )
         require(
             self.policy,
             actor,
             Command.SIGN_CONTRACT,
             target=attrs.evolve(target_of(case), contract_center_id=contract.center_id),
         )
-        if reasons:
-            raise RuleViolation(reasons)
+        all_of(
+            check(
+                contract.client_id == case.client_id,
+                "contract.other_client",
+                f"the contract is of client {contract.client_id}, the case of {case.client_id}",
+                contract_client=contract.client_id,
+                case_client=case.client_id,
+            ),
+            check(
+                self.store.load(CONTRACT, contract.id) is None,
+                "system.contract_exists",
+                f"a social contract {contract.id} exists already",
+                contract_id=contract.id,
+            ),
+        ).raise_if_refused()
         self._write(actor, Command.SIGN_CONTRACT, at, [self._contract_change(contract, case_id, 0)])
         return contract
 
@@ -1077,14 +1046,10 @@ class RegionalSystem:
             and party.role is PartyRole.CENTER
             and actor.organization_id != party_id
         ):
-            raise RuleViolation(
-                [
-                    Reason(
-                        "contract.signs_for_another",
-                        f"{actor.organization_id} may not sign for the center {party_id}",
-                        {"party_id": party_id},
-                    )
-                ]
+            _refused(
+                "contract.signs_for_another",
+                f"{actor.organization_id} may not sign for the center {party_id}",
+                party_id=party_id,
             )
         signed = contracts.sign(contract, party_id, on=at.date())
         self._write(
@@ -1262,25 +1227,21 @@ class RegionalSystem:
             certificate_center_id=certificate.center_id,
         )
         require(self.policy, actor, Command.CLAIM_PAYMENT, target=target)
-        reasons = []
-        if claim.client_id != case.client_id:
-            reasons.append(
-                Reason(
-                    "claim.other_client",
-                    f"the claim is for client {claim.client_id}, the case is of {case.client_id}",
-                    {"claim_client": claim.client_id, "case_client": case.client_id},
-                )
-            )
-        if self.store.load(CLAIM, claim.id) is not None:
-            reasons.append(
-                Reason(
-                    "system.claim_exists",
-                    f"a claim {claim.id} was made already",
-                    {"claim_id": claim.id},
-                )
-            )
-        if reasons:
-            raise RuleViolation(reasons)
+        all_of(
+            check(
+                claim.client_id == case.client_id,
+                "claim.other_client",
+                f"the claim is for client {claim.client_id}, the case is of {case.client_id}",
+                claim_client=claim.client_id,
+                case_client=case.client_id,
+            ),
+            check(
+                self.store.load(CLAIM, claim.id) is None,
+                "system.claim_exists",
+                f"a claim {claim.id} was made already",
+                claim_id=claim.id,
+            ),
+        ).raise_if_refused()
         document = {"claim": unstructure(claim), "case_id": case_id, "status": "submitted"}
         self._write(
             actor, Command.CLAIM_PAYMENT, at, [Change(CLAIM, claim.id, 0, document, document)]
@@ -1300,28 +1261,12 @@ class RegionalSystem:
         _role_may(self.policy, actor, Command.PAY_CLAIM)
         stored = self.store.load(CLAIM, claim_id)
         if stored is None:
-            raise RuleViolation(
-                [
-                    Reason(
-                        "system.unknown_claim",
-                        f"there is no claim {claim_id}",
-                        {"claim_id": claim_id},
-                    )
-                ]
-            )
+            _refused("system.unknown_claim", f"there is no claim {claim_id}", claim_id=claim_id)
         claim = structure(stored.document["claim"], Claim)
         case, _ = self._loaded(str(stored.document["case_id"]))
         require(self.policy, actor, Command.PAY_CLAIM, target=target_of(case))
         if stored.document.get("status") == "paid":
-            raise RuleViolation(
-                [
-                    Reason(
-                        "claim.already_paid",
-                        f"claim {claim_id} was paid already",
-                        {"claim_id": claim_id},
-                    )
-                ]
-            )
+            _refused("claim.already_paid", f"claim {claim_id} was paid already", claim_id=claim_id)
         funding, version = self._funding()
         chosen = funding.choices.get(claim.certificate_id, ())
         program_id = next(
@@ -1540,14 +1485,11 @@ class RegionalSystem:
         require(self.policy, actor, Command.RECORD_FOLLOW_UP, target=target_of(case))
         key = f"{record.case_id}/{record.key}"
         if self.store.load(FOLLOW_UP, key) is not None:
-            raise RuleViolation(
-                [
-                    Reason(
-                        "follow_up.recorded",
-                        f"the follow-up {record.key} of case {record.case_id} is recorded already",
-                        {"case_id": record.case_id, "key": record.key},
-                    )
-                ]
+            _refused(
+                "follow_up.recorded",
+                f"the follow-up {record.key} of case {record.case_id} is recorded already",
+                case_id=record.case_id,
+                key=record.key,
             )
         document = to_document(record)
         self._write(
@@ -1622,15 +1564,11 @@ class RegionalSystem:
         case, _ = self._loaded(case_id, actor, Command.ENROL)
         require(self.policy, actor, Command.ENROL, target=target_of(case))
         if identity.client_id != case.client_id:
-            raise RuleViolation(
-                [
-                    Reason(
-                        "identity.other_client",
-                        f"the identity is of client {identity.client_id}, the case of"
-                        f" {case.client_id}",
-                        {"identity_client": identity.client_id, "case_client": case.client_id},
-                    )
-                ]
+            _refused(
+                "identity.other_client",
+                f"the identity is of client {identity.client_id}, the case of {case.client_id}",
+                identity_client=identity.client_id,
+                case_client=case.client_id,
             )
         stored = self.store.load(IDENTITY, case.client_id)
         document = to_document(identity, include_identifying=True)
