@@ -21,18 +21,18 @@ from pathlib import Path
 
 import pytest
 
+from _region import qualifying_center, social_contract
 from resocialize import funding as funds
 from resocialize.access import Actor
-from resocialize.centers import Center, Certification, Program, Qualification, Scheme, StaffCount
+from resocialize.centers import Center
 from resocialize.certificates import Course
 from resocialize.choice import Needs
-from resocialize.contracts import Party, PartyRole, SocialContract
 from resocialize.errors import RuleViolation
 from resocialize.facts import Facts
 from resocialize.ledger import FundingSource, SourceKind, paid
 from resocialize.ledger import verify as verify_ledger
 from resocialize.money import Money
-from resocialize.organizations import OwnershipForm, Role
+from resocialize.organizations import Role
 from resocialize.pathway import Event, Stage
 from resocialize.people import IdentityReport
 from resocialize.records import Origin, Referral, ReferralSource
@@ -69,22 +69,7 @@ def at(days: int) -> datetime:
 
 
 def center() -> Center:
-    return Center(
-        "svet",
-        "Center Svet",
-        OwnershipForm.NON_GOVERNMENTAL,
-        "North",
-        programs=[Program("p-iii", Stage.SOCIAL_REHABILITATION, 180, FACE, 100)],
-        staff=[
-            StaffCount(Qualification.PSYCHOLOGIST, 7),
-            StaffCount(Qualification.SPECIALIST_IN_SOCIAL_WORK, 5),
-        ],
-        certifications=[
-            Certification(
-                "cert-svet", "body-1", Scheme.VOLUNTARY_SCHEME, date(2025, 1, 1), date(2028, 1, 1)
-            )
-        ],
-    )
+    return qualifying_center("svet", places=100)
 
 
 def issue(region: RegionalSystem, n: int, at_: datetime) -> None:
@@ -141,18 +126,12 @@ def build(location: str) -> dict[int, str]:
             )
         for n in range(ADMITTED):
             issue(region, n, at(1))
-            contract = SocialContract(
-                f"contract-{n}",
+            contract = social_contract(
                 clients[n],
                 "svet",
-                f"cert-{n}",
-                (
-                    Party(PartyRole.PATRONAGE_BODY, "dept-1", ("follow up",)),
-                    Party(PartyRole.CLIENT, clients[n], ("take part",)),
-                    Party(PartyRole.CENTER, "svet", ("deliver",)),
-                ),
-                (),
-                at(1).date(),
+                certificate_id=f"cert-{n}",
+                contract_id=f"contract-{n}",
+                on=at(1).date(),
             )
             region.propose_contract(DEPARTMENT, contract, case_id=f"case-{n}", at=at(1))
             for party in ("dept-1", clients[n]):

@@ -32,17 +32,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from _region import qualifying_center, social_contract
 from resocialize.access import EVENT_COMMANDS, Actor, Command, Permission, default_policy
-from resocialize.centers import Center, Certification, Program, Qualification, Scheme, StaffCount
+from resocialize.centers import Center, Program
 from resocialize.certificates import Course
 from resocialize.choice import Needs
-from resocialize.contracts import Party, PartyRole, SocialContract, TerminationGround
+from resocialize.contracts import SocialContract, TerminationGround
 from resocialize.errors import ResocializeError, RuleViolation, ValidationError
 from resocialize.facts import NO_FACTS, Facts
 from resocialize.followups import FollowUpOutcome, FollowUpRecord
 from resocialize.ledger import FundingSource, SourceKind, paid
 from resocialize.money import Money
-from resocialize.organizations import OwnershipForm, Role
+from resocialize.organizations import Role
 from resocialize.pathway import Event, Stage, allowed_events
 from resocialize.people import ClientId, Identity, IdentityReport
 from resocialize.records import CourtMeasure, CourtOrder, Origin, Referral, ReferralSource
@@ -103,43 +104,18 @@ LAST = at(8)
 
 
 def center(center_id: str) -> Center:
-    return Center(
-        center_id,
-        f"Center {center_id}",
-        OwnershipForm.NON_GOVERNMENTAL,
-        "North",
-        programs=[Program("p-iii", Stage.SOCIAL_REHABILITATION, 180, rub(180_000), 10)],
-        staff=[
-            StaffCount(Qualification.PSYCHOLOGIST, 1),
-            StaffCount(Qualification.SPECIALIST_IN_SOCIAL_WORK, 1),
-        ],
-        certifications=[
-            Certification(
-                f"cert-{center_id}",
-                "body-1",
-                Scheme.VOLUNTARY_SCHEME,
-                date(2025, 1, 1),
-                date(2028, 1, 1),
-            )
-        ],
-    )
+    return qualifying_center(center_id)
 
 
 def contract_of(
     client_id: str, center_id: str, certificate_id: str, contract_id: str
 ) -> SocialContract:
-    return SocialContract(
-        contract_id,
+    return social_contract(
         client_id,
         center_id,
-        certificate_id,
-        (
-            Party(PartyRole.PATRONAGE_BODY, "dept-1", ("follow the client up",)),
-            Party(PartyRole.CLIENT, client_id, ("take part in the program",)),
-            Party(PartyRole.CENTER, center_id, ("deliver the program",)),
-        ),
-        (),
-        at(5).date(),
+        certificate_id=certificate_id,
+        contract_id=contract_id,
+        on=at(5).date(),
     )
 
 

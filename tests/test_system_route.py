@@ -12,23 +12,19 @@ from typing import Any
 import attrs
 import pytest
 
+from _region import qualifying_center, social_contract
 from resocialize import funding as funds
 from resocialize.access import Actor, Permission
 from resocialize.centers import (
     Center,
-    Certification,
     Finding,
     FindingArea,
     Inspection,
-    Program,
-    Qualification,
-    Scheme,
     Severity,
-    StaffCount,
 )
 from resocialize.certificates import Course
 from resocialize.choice import Needs
-from resocialize.contracts import Party, PartyRole, SocialContract, TerminationGround
+from resocialize.contracts import SocialContract, TerminationGround
 from resocialize.errors import PermissionDenied, RuleViolation
 from resocialize.exports import read_export
 from resocialize.facts import Facts
@@ -37,7 +33,7 @@ from resocialize.journal import journal_from_json_lines, verify
 from resocialize.labour import EducationLevel, LabourProfile, Vacancy
 from resocialize.ledger import FundingSource, SourceKind, available, paid
 from resocialize.money import Money
-from resocialize.organizations import OwnershipForm, Role
+from resocialize.organizations import Role
 from resocialize.pathway import Event, NoticeKind, Stage, State
 from resocialize.people import Identity, IdentityReport
 from resocialize.records import (
@@ -80,26 +76,7 @@ def at(days: int) -> datetime:
 
 
 def center(center_id: str) -> Center:
-    return Center(
-        center_id,
-        f"Center {center_id}",
-        OwnershipForm.NON_GOVERNMENTAL,
-        "North",
-        programs=[Program("p-iii", Stage.SOCIAL_REHABILITATION, 180, rub(180_000), 10)],
-        staff=[
-            StaffCount(Qualification.PSYCHOLOGIST, 1),
-            StaffCount(Qualification.SPECIALIST_IN_SOCIAL_WORK, 1),
-        ],
-        certifications=[
-            Certification(
-                f"cert-{center_id}",
-                "body-1",
-                Scheme.VOLUNTARY_SCHEME,
-                date(2025, 1, 1),
-                date(2028, 1, 1),
-            )
-        ],
-    )
+    return qualifying_center(center_id)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -168,18 +145,12 @@ def client_in_treatment(region: RegionalSystem) -> str:
 
 
 def contract_of(client_id: str, center_id: str = "svet") -> SocialContract:
-    return SocialContract(
-        f"contract-{center_id}",
+    return social_contract(
         client_id,
         center_id,
-        "cert-1",
-        (
-            Party(PartyRole.PATRONAGE_BODY, "dept-1", ("follow the client up",)),
-            Party(PartyRole.CLIENT, client_id, ("take part in the program",)),
-            Party(PartyRole.CENTER, center_id, ("deliver the program",)),
-        ),
-        (),
-        at(5).date(),
+        certificate_id="cert-1",
+        contract_id=f"contract-{center_id}",
+        on=at(5).date(),
     )
 
 
