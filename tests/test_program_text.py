@@ -87,3 +87,23 @@ def test_prison_page_names_the_release_date() -> None:
 
     program = plan(Origin.PRISON, situation=Situation(release_on=date(2026, 5, 25)))
     assert "**Release from custody**: 2026-05-25" in program_markdown(program)
+
+
+@pytest.mark.req("IX-03")
+def test_reasons_and_dates_are_written_by_the_functions_given() -> None:
+    program = plan()
+    marks = {"reason": 0}
+
+    def reason_text(reason: object) -> str:
+        marks["reason"] += 1
+        return "WHY"
+
+    page = program_markdown(program, reason_text=reason_text, date_text=lambda d: f"D{d.day}")
+    assert marks["reason"] >= len(program.goals)
+    assert page.count("| WHY |") == len(program.goals)
+    assert program.start.isoformat() not in page and f"D{program.start.day}" in page
+    page_html = program_html(program, reason_text=reason_text, date_text=lambda d: "DAY")
+    assert "<td>WHY</td>" in page_html and program.start.isoformat() not in page_html
+    with pytest.raises(ValidationError) as refused:
+        program_markdown(program, reason_text="why", date_text=3)  # type: ignore[arg-type]
+    assert set(refused.value.paths) == {"reason_text", "date_text"}

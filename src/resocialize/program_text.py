@@ -13,13 +13,16 @@ The page carries the client's pseudonymous id only, never identifying data.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from types import MappingProxyType
 from typing import Final
 
+from ._checks import Problems
 from .catalog import Provider, ServiceDomain
 from .errors import ValidationError
 from .programs import Activity, IndividualProgram
+from .rules import Reason
 from .tariffs import Milestone
 from .templates import Phase
 
@@ -133,9 +136,32 @@ def _check(program: object) -> IndividualProgram:
     return program
 
 
-def _why(program: IndividualProgram, code: str) -> str:
+def _own_message(reason: Reason) -> str:
+    return reason.message
+
+
+def _why(program: IndividualProgram, code: str, text: _Text) -> str:
     goal = program.goal(code)
-    return "; ".join(reason.message for reason in goal.basis)
+    return "; ".join(text.reason(reason) for reason in goal.basis)
+
+
+class _Text:
+    """How reasons and dates are written: by default their own English message and ISO
+    dates; a translation passes its own (e.g. :func:`resocialize.i18n.message`)."""
+
+    def __init__(self, reason_text: object, date_text: object) -> None:
+        problems = Problems()
+        if reason_text is not None and not callable(reason_text):
+            problems.add(
+                "reason_text", f"must be a function of a Reason, not {type(reason_text).__name__}"
+            )
+        if date_text is not None and not callable(date_text):
+            problems.add(
+                "date_text", f"must be a function of a date, not {type(date_text).__name__}"
+            )
+        problems.raise_if_any()
+        self.reason: Callable[[Reason], str] = reason_text or _own_message  # type: ignore[assignment]
+        self.date: Callable[[date], str] = date_text or date.isoformat  # type: ignore[assignment]
 
 
 def _activity_name(t: _Labels, activity: Activity) -> str:
@@ -149,12 +175,12 @@ def _providers(t: _Labels, activity: Activity) -> str:
     return ", ".join(names)
 
 
-def _rows(program: IndividualProgram, t: _Labels) -> dict[str, list[list[str]]]:
+def _rows(program: IndividualProgram, t: _Labels, text: _Text) -> dict[str, list[list[str]]]:
     goals = [
         [
             t(f"goal.{g.code}", g.statement),
             t(f"domain.{g.domain.value}"),
-            _why(program, g.code),
+            _why(program, g.code, text),
         ]
         for g in program.goals
     ]
@@ -172,23 +198,23 @@ def _rows(program: IndividualProgram, t: _Labels) -> dict[str, list[list[str]]]:
         [
             (f"{m.months} " if m.months else "") + t(f"milestone.{m.milestone.value}"),
             str(m.week + 1),
-            m.due.isoformat(),
+            text.date(m.due),
         ]
         for m in program.milestones
     ]
     return {"goals": goals, "schedule": schedule, "milestones": milestones}
 
 
-def _header(program: IndividualProgram, t: _Labels) -> list[tuple[str, str]]:
+def _header(program: IndividualProgram, t: _Labels, text: _Text) -> list[tuple[str, str]]:
     facts = [
         (t("program.client"), program.client_id),
         (t("program.version"), str(program.version)),
-        (t("program.start"), program.start.isoformat()),
+        (t("program.start"), text.date(program.start)),
         (t("program.route"), program.template),
         (t("program.potential"), t(f"potential.{program.potential.value}")),
     ]
     if program.release_on is not None:
-        facts.append((t("program.release"), program.release_on.isoformat()))
+        facts.append((t("program.release"), text.date(program.release_on)))
     return facts
 
 
@@ -203,13 +229,24 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def program_markdown(program: IndividualProgram, *, labels: Mapping[str, str] | None = None) -> str:
-    """The program as Markdown, for printing or a case-management screen."""
+def program_markdown(
+    program: IndividualProgram,
+    *,
+    labels: Mapping[str, str] | None = None,
+    reason_text: Callable[[Reason], str] | None = None,
+    date_text: Callable[[date], str] | None = None,
+) -> str:
+    """The program as Markdown, for printing or a case-management screen.
+
+    ``labels`` replace the fixed words; ``reason_text`` writes each reason (why a goal is
+    there, what could not be planned) and ``date_text`` each date, so that a translation
+    (:mod:`resocialize.i18n`) prints the whole page in its language."""
     program = _check(program)
     t = _Labels(labels)
-    rows = _rows(program, t)
+    text = _Text(reason_text, date_text)
+    rows = _rows(program, t, text)
     lines = [f"# {t('program.title')}", ""]
-    lines += [f"- **{name}**: {_md_cell(value)}" for name, value in _header(program, t)]
+    lines += [f"- **{name}**: {_md_cell(value)}" for name, value in _header(program, t, text)]
     lines += ["", f"## {t('section.goals')}", ""]
     lines += _md_table([t("column.goal"), t("column.domain"), t("column.why")], rows["goals"])
     lines += ["", f"## {t('section.schedule')}", ""]
@@ -229,7 +266,7 @@ def program_markdown(program: IndividualProgram, *, labels: Mapping[str, str] | 
     )
     if program.gaps:
         lines += ["", f"## {t('section.gaps')}", ""]
-        lines += [f"- {_md_cell(gap.message)}" for gap in program.gaps]
+        lines += [f"- {_md_cell(text.reason(gap))}" for gap in program.gaps]
     return "\n".join(lines) + "\n"
 
 
@@ -245,14 +282,21 @@ def _html_table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def program_html(
-    program: IndividualProgram, *, labels: Mapping[str, str] | None = None, lang: str = "en"
+    program: IndividualProgram,
+    *,
+    labels: Mapping[str, str] | None = None,
+    lang: str = "en",
+    reason_text: Callable[[Reason], str] | None = None,
+    date_text: Callable[[date], str] | None = None,
 ) -> str:
-    """The program as a standalone HTML page (escaped; printable as it is)."""
+    """The program as a standalone HTML page (escaped; printable as it is); ``labels``,
+    ``reason_text`` and ``date_text`` as for :func:`program_markdown`."""
     program = _check(program)
     t = _Labels(labels)
+    text = _Text(reason_text, date_text)
     if not isinstance(lang, str) or not lang.replace("-", "").isalnum():
         raise ValidationError.at("lang", "must be a language tag such as 'en' or 'ru'")
-    rows = _rows(program, t)
+    rows = _rows(program, t, text)
     title = html.escape(t("program.title"))
     out = [
         "<!DOCTYPE html>",
@@ -268,7 +312,7 @@ def program_html(
         f"<h1>{title}</h1>",
         "<dl>",
     ]
-    for name, value in _header(program, t):
+    for name, value in _header(program, t, text):
         out.append(f"<dt>{html.escape(name)}</dt><dd>{html.escape(value)}</dd>")
     out.append("</dl>")
     out.append(f"<h2>{html.escape(t('section.goals'))}</h2>")
@@ -291,7 +335,7 @@ def program_html(
     if program.gaps:
         out.append(f"<h2>{html.escape(t('section.gaps'))}</h2>")
         out.append("<ul>")
-        out += [f"<li>{html.escape(gap.message)}</li>" for gap in program.gaps]
+        out += [f"<li>{html.escape(text.reason(gap))}</li>" for gap in program.gaps]
         out.append("</ul>")
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
