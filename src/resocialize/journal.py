@@ -255,8 +255,13 @@ def _freeze(value: Any) -> Any:
 
 
 def _frozen_payload(value: object) -> object:
-    if isinstance(value, Mapping) and not _payload_problems(value):
-        return _freeze(value)
+    """A sound payload made deeply read-only; anything else is left (as a plain copy, never
+    a read-only one) for the entry's check to report. A read-only payload in an entry is
+    therefore one this converter checked."""
+    if isinstance(value, Mapping):
+        if not _payload_problems(value):
+            return _freeze(value)
+        return dict(value)
     return value
 
 
@@ -320,7 +325,8 @@ class JournalEntry(Checked):
             check = field.metadata.get("check")
             if check is not None:
                 problems.check(field.name, check(getattr(self, field.name)))
-        problems.items.extend(_payload_problems(self.payload))
+        if not isinstance(self.payload, MappingProxyType):  # else checked on the way in
+            problems.items.extend(_payload_problems(self.payload))
         problems.raise_if_any()
 
     def __reduce__(self) -> tuple[type[JournalEntry], tuple[Any, ...]]:
