@@ -335,12 +335,21 @@ def ids(known: tuple[str, ...], *unknown: str) -> Arg:
 _ELEVEN_WEST = timezone(timedelta(hours=-11))
 
 
+def _later(base: datetime, step: timedelta) -> datetime:
+    """``base`` moved on by ``step``, or ``base`` itself at the end of the calendar (an
+    earlier command may have been accepted at its very end)."""
+    try:
+        return base + step
+    except OverflowError:
+        return base
+
+
 @functools.cache
 def times(base: datetime) -> Arg:
     """Times after ``base`` (the journal's last entry) in UTC or another zone, mostly within
     a month; before it, naive, at the ends of the calendar, and not times at all."""
     after = st.builds(
-        lambda d, s: base + timedelta(days=d, seconds=s),
+        lambda d, s: _later(base, timedelta(days=d, seconds=s)),
         st.one_of(st.integers(0, 30), st.integers(0, 400)),
         st.integers(0, 86_399),
     )
@@ -737,6 +746,10 @@ def _record_enrolment(a: Arguments, work: Path) -> Call:
     return (a.actor(), a(ids(CASE_IDS)), a(values(drafted, drafted))), {"at": a.time()}
 
 
+def _purge_clients(a: Arguments, work: Path) -> Call:
+    return (a.actor(),), {"at": a.time(), "reason": a(REASONS)}
+
+
 def _court_notices(a: Arguments, work: Path) -> Call:
     return (a.actor(),), {}
 
@@ -775,6 +788,7 @@ COMMANDS: dict[str, Spec] = {
     "record_consent": _case_command(True),
     "enrol": _enrol,
     "withdraw_consent": _case_command(True),
+    "purge_clients": _purge_clients,
     "apply_center": _apply_center,
     "update_center": _update_center,
     "decide_center": _decide_center,

@@ -596,3 +596,36 @@ def test_a_hire_from_the_reserve_is_the_outcome_of_stage_iv(region: RegionalSyst
             EMPLOYMENT, "case-1", attrs.evolve(profile, client_id="cl-x"), "v-1", at=at(251)
         )
     assert refused.value.codes == ("profile.other_client",)
+
+
+@pytest.mark.req("PW-04")
+@pytest.mark.req("RG-07")
+@pytest.mark.req("SE-04")
+def test_a_purged_client_can_no_longer_be_linked_and_the_journal_never_held_the_keys(
+    region: RegionalSystem,
+) -> None:
+    client_id = client_in_treatment(region)
+    region.record_identity(
+        DEPARTMENT, "case-1", Identity(client_id, "Petrov", "Ivan", date(1990, 5, 1)), at=at(4)
+    )
+    region.withdraw_consent(AGENCY, "case-1", at=at(5), reason="the client declined")
+    assert region.purge_clients(AGENCY, at=at(6)) == frozenset()  # retention not over
+    later = at(366 * 6)
+    with pytest.raises(PermissionDenied):
+        region.purge_clients(DEPARTMENT, at=later)
+    assert region.purge_clients(AGENCY, at=later) == {client_id}
+    purged = region.clients().clients[client_id]
+    assert purged.status.value == "purged" and purged.keys == frozenset()
+    assert region.store.load("identity", client_id).document == {}  # type: ignore[union-attr]
+    assert region.rebuild_clients() == region.clients()
+    again = region.report_client(
+        POLICE,
+        IdentityReport("Petrov", "Ivan", date(1990, 5, 1)),
+        Referral(ReferralSource.LAW_ENFORCEMENT, later.date(), "dept-1"),
+        at=later,
+    )
+    assert again.new and again.client_id != client_id
+    keys = region.clients().clients[again.client_id].keys
+    journal = "".join(str(entry.payload) for entry in region.store.entries())
+    assert keys and not any(key in journal for key in keys)
+    assert region.verify() == ()

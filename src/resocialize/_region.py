@@ -26,6 +26,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Final
 
+import attrs
+
 from . import funding as funds
 from . import labour
 from .certificates import ClientStanding, Course
@@ -39,6 +41,7 @@ from .labour import EmployerIncentive, Enrolment, JobQuota, LabourProfile, Vacan
 from .ledger import FundingSource, add_source, appropriate, open_ledger
 from .money import Money
 from .pathway import Case
+from .people import LinkageKey
 from .redemption import Claim
 from .serialization import structure, unstructure
 from .tariffs import Tariff
@@ -54,6 +57,7 @@ __all__ = [
     "IDENTITY",
     "KEPT_IN_JOURNAL",
     "LABOUR",
+    "LINKAGE",
     "NOTICES",
     "REGION",
     "apply_labour",
@@ -73,6 +77,8 @@ CLAIM: Final = "claim"
 FOLLOW_UP: Final = "follow_up"
 NOTICES: Final = "notices"
 IDENTITY: Final = "identity"
+LINKAGE: Final = "linkage"
+"""The linkage keys of each client, kept out of the journal (see :func:`records_payload`)."""
 LABOUR: Final = "labour"
 EXPORTS: Final = "exports"
 REGION: Final = "region"
@@ -224,15 +230,23 @@ def fold_funding(funding: Funding | None, payload: Mapping[str, Any]) -> Funding
 
 
 def records_payload(records: tuple[ClientRecord, ...]) -> dict[str, Any]:
-    """The journal payload of a change to the client register: the records as changed."""
-    return {"records": [unstructure(record) for record in records]}
+    """The journal payload of a change to the client register: the records as changed,
+    without their linkage keys. The keys (keyed hashes that link a report to a person) are
+    kept in a stored aggregate of their own (:data:`LINKAGE`), never in the journal, so
+    that purging a client erases them for good."""
+    return {"records": [unstructure(attrs.evolve(record, keys=frozenset())) for record in records]}
 
 
-def fold_clients(register: ClientRegister | None, payload: Mapping[str, Any]) -> ClientRegister:
-    """``register`` with the records a journal payload holds written over its own."""
+def fold_clients(
+    register: ClientRegister | None,
+    payload: Mapping[str, Any],
+    keys_of: Callable[[str], frozenset[LinkageKey]],
+) -> ClientRegister:
+    """``register`` with the records a journal payload holds written over its own, each
+    with the linkage keys ``keys_of`` gives for it."""
     records = dict(register.clients) if register is not None else {}
     for data in payload.get("records", ()):
         record = structure(data, ClientRecord)
-        records[record.id] = record
+        records[record.id] = attrs.evolve(record, keys=keys_of(record.id))
     years = register.retention_years if register is not None else None
     return ClientRegister(records) if years is None else ClientRegister(records, years)

@@ -109,6 +109,7 @@ from ._region import (
     IDENTITY,
     KEPT_IN_JOURNAL,
     LABOUR,
+    LINKAGE,
     NOTICES,
     REGION,
     apply_funding,
@@ -137,7 +138,7 @@ from .access import (
 from .centers import Center
 from .certificates import CertificateState, ClientStanding, Course
 from .choice import ChoiceList, Needs, choose
-from .clients import ClientRegister
+from .clients import ClientRecord, ClientRegister
 from .contracts import PartyRole, SocialContract, TerminationGround
 from .errors import PermissionDenied, RuleViolation, ValidationError
 from .exports import RegionExport, write_export
@@ -158,7 +159,7 @@ from .ledger import FundingSource
 from .money import Money
 from .organizations import Role
 from .pathway import DEFAULT_RULES, Case, CourtNotice, Event, HistoryEntry, PathwayRules, Step
-from .people import Identity, IdentityReport
+from .people import ClientId, Identity, IdentityReport, LinkageKey
 from .people import client_id as as_client_id
 from .qualification import CriteriaSet, default_criteria, qualify
 from .records import CourtOrder, Origin, Referral
@@ -453,8 +454,41 @@ class RegionalSystem:
         return value, version
 
     def _clients(self) -> tuple[ClientRegister, int]:
-        value, version = self._folded(CLIENTS, fold_clients)
+        value, version = self._folded(CLIENTS, self._fold_clients)
         return (ClientRegister() if value is None else value), version
+
+    def _fold_clients(
+        self, register: ClientRegister | None, payload: Mapping[str, Any]
+    ) -> ClientRegister:
+        return fold_clients(register, payload, self._linkage_keys)
+
+    def _linkage_keys(self, client_id: str) -> frozenset[LinkageKey]:
+        """The linkage keys of a client, from their own stored aggregate."""
+        stored = self.store.load(LINKAGE, client_id)
+        if stored is None:
+            return frozenset()
+        return frozenset(LinkageKey(key) for key in stored.document["keys"])
+
+    def _client_changes(self, records: Sequence[ClientRecord], version: int) -> list[Change]:
+        """The changes of a command on the client register: the records (without keys) in
+        the journal, and each record's keys in its own stored aggregate when they changed."""
+        changes = [
+            Change(CLIENTS, REGION, version, dict(KEPT_IN_JOURNAL), records_payload(tuple(records)))
+        ]
+        for record in records:
+            stored = self.store.load(LINKAGE, record.id)
+            kept = frozenset() if stored is None else frozenset(stored.document["keys"])
+            if kept != record.keys:
+                changes.append(
+                    Change(
+                        LINKAGE,
+                        record.id,
+                        0 if stored is None else stored.version,
+                        {"keys": sorted(record.keys)},
+                        {"linkage": "keyed hashes kept apart, never journaled"},
+                    )
+                )
+        return changes
 
     def funding(self) -> Funding:
         """The region's certificates and their money as they stand now (replayed from the
@@ -497,8 +531,7 @@ class RegionalSystem:
         """The client register rebuilt from the journal alone."""
         value: ClientRegister | None = None
         for entry in self.store.entries(aggregates=(CLIENTS,)):
-            if entry.aggregate == CLIENTS:
-                value = fold_clients(value, entry.payload)
+            value = self._fold_clients(value, entry.payload)
         return ClientRegister() if value is None else value
 
     def rebuild_centers(self) -> CenterRegister:
@@ -603,8 +636,13 @@ class RegionalSystem:
         )
         changed = (reported.client_id, *reported.merged_with)
         records = tuple(reported.register.clients[cid] for cid in changed)
-        change = Change(CLIENTS, REGION, version, dict(KEPT_IN_JOURNAL), records_payload(records))
-        self._write_folded(actor, Command.IDENTIFY, at, [change], {CLIENTS: reported.register})
+        self._write_folded(
+            actor,
+            Command.IDENTIFY,
+            at,
+            self._client_changes(records, version),
+            {CLIENTS: reported.register},
+        )
         return reported
 
     def record_consent(
@@ -646,8 +684,9 @@ class RegionalSystem:
             reason=reason,
         )
         record = enrolled.clients[as_client_id(case.client_id)]
-        change = Change(CLIENTS, REGION, version, dict(KEPT_IN_JOURNAL), records_payload((record,)))
-        self._write_folded(actor, Command.ENROL, at, [change], {CLIENTS: enrolled})
+        self._write_folded(
+            actor, Command.ENROL, at, self._client_changes((record,), version), {CLIENTS: enrolled}
+        )
         return enrolled
 
     def withdraw_consent(
@@ -680,18 +719,39 @@ class RegionalSystem:
             withdrawn = client_register.withdraw_consent(
                 clients, record.id, at=at, by=_by(actor), reason=reason
             )
-            changes.append(
-                Change(
-                    CLIENTS,
-                    REGION,
-                    version,
-                    dict(KEPT_IN_JOURNAL),
-                    records_payload((withdrawn.clients[record.id],)),
-                )
-            )
+            changes += self._client_changes((withdrawn.clients[record.id],), version)
             folded[CLIENTS] = withdrawn
         self._write_folded(actor, Command.WITHDRAW_CONSENT, at, changes, folded)
         return step
+
+    def purge_clients(
+        self, actor: Actor, *, at: datetime, reason: str | None = None
+    ) -> frozenset[ClientId]:
+        """Erase what could re-identify the withdrawn clients whose retention has passed by
+        ``at`` (PW-04, RG-07; :func:`~resocialize.clients.purge`): their linkage keys, which
+        the journal never held, and the identifying data recorded for them
+        (:meth:`record_identity`), in one transaction. Returns the ids purged (none when
+        nobody is due). The agency purges."""
+        problems = Problems()
+        problems.check("actor", instance_problem(Actor)(actor))
+        problems.check("at", instant_problem(at))
+        problems.check("reason", optional(text_problem)(reason))
+        problems.raise_if_any()
+        require(self.policy, actor, Command.PURGE_CLIENTS, target=Target())
+        clients, version = self._clients()
+        purged = client_register.purge(clients, at=at, by=_by(actor), reason=reason)
+        if not purged.client_ids:
+            return purged.client_ids
+        records = tuple(purged.register.clients[cid] for cid in sorted(purged.client_ids))
+        changes = self._client_changes(records, version)
+        for client_id in sorted(purged.client_ids):
+            stored = self.store.load(IDENTITY, client_id)
+            if stored is not None and stored.document:
+                changes.append(
+                    Change(IDENTITY, client_id, stored.version, {}, {"identity": "erased"})
+                )
+        self._write_folded(actor, Command.PURGE_CLIENTS, at, changes, {CLIENTS: purged.register})
+        return purged.client_ids
 
     # --- the register of centers -------------------------------------------------------------
 
@@ -1606,6 +1666,7 @@ class RegionalSystem:
                 (
                     json.dumps(stored.document, ensure_ascii=False, sort_keys=True)
                     for _, stored in self.store.aggregates(IDENTITY)
+                    if stored.document  # an erased identity leaves nothing to export
                 ),
             )
         return written
