@@ -178,6 +178,14 @@ def _writer(
                     issued.append(f"cert-{n}")
                     continue
                 n = rng.randrange(ADMITTED)
+                # a few days past what the certificate has paid as this writer reads it:
+                # the writers race for the same days of the same certificates
+                paid_through = [
+                    p.through
+                    for p in funds.payments_of(region.funding(), f"cert-{n}")
+                    if p.through is not None
+                ]
+                last = max(paid_through, default=at(2).date())
                 claim = Claim(
                     f"claim-{worker}-{attempt}",
                     f"cert-{n}",
@@ -185,7 +193,7 @@ def _writer(
                     clients[n],
                     Milestone.DAYS_SERVED,
                     None,
-                    (at(2) + timedelta(days=rng.randrange(1, 220))).date(),
+                    last + timedelta(days=rng.randrange(1, 4)),
                 )
                 region.claim_payment(CENTER, claim, case_id=f"case-{n}", at=LATER)
                 while True:
