@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
@@ -68,6 +68,8 @@ __all__ = [
     "labour_payload",
     "records_payload",
 ]
+
+S = TypeVar("S")
 
 FUNDING: Final = "funding"
 CLIENTS: Final = "clients"
@@ -176,57 +178,50 @@ _LABOUR_OPERATIONS: Final[Mapping[str, tuple[Callable[..., VacancyReserve], Mapp
 }
 
 
-def labour_payload(operation: str, arguments: Mapping[str, object]) -> dict[str, Any]:
-    """The journal payload of an operation on the reserve of vacancies."""
-    types = _LABOUR_OPERATIONS[operation][1]
-    return {
-        "operation": operation,
-        "arguments": {name: unstructure(arguments[name]) for name in types},
-    }
+class Operations(Generic[S]):
+    """The operations that change one region-wide value kept in the journal: each by name,
+    with the pure function that applies it and the types of its arguments, so that an entry
+    records the operation and its arguments' data and a replay applies it again."""
+
+    def __init__(
+        self, kind: str, table: Mapping[str, tuple[Callable[..., S], Mapping[str, Any]]]
+    ) -> None:
+        self.kind = kind
+        self.table = table
+
+    def payload(self, operation: str, arguments: Mapping[str, object]) -> dict[str, Any]:
+        """The journal payload of an operation: its name and its arguments' data."""
+        types = self.table[operation][1]
+        return {
+            "operation": operation,
+            "arguments": {name: unstructure(arguments[name]) for name in types},
+        }
+
+    def apply(self, value: S | None, operation: str, arguments: Mapping[str, Any]) -> S:
+        """``value`` (``None`` before the first operation) after the operation."""
+        return self.table[operation][0](value, **arguments)
+
+    def fold(self, value: S | None, payload: Mapping[str, Any]) -> S:
+        """``value`` after the operation a journal payload records."""
+        operation = payload.get("operation")
+        if operation not in self.table:
+            raise ValidationError.at(
+                "payload.operation", f"is no {self.kind} operation: {operation!r}"
+            )
+        types = self.table[str(operation)][1]
+        data = payload.get("arguments", {})
+        arguments = {name: structure(data.get(name), kind) for name, kind in types.items()}
+        return self.apply(value, str(operation), arguments)
 
 
-def apply_labour(
-    reserve: VacancyReserve | None, operation: str, arguments: Mapping[str, Any]
-) -> VacancyReserve:
-    """Apply an operation to the reserve of vacancies (``None`` before the first)."""
-    return _LABOUR_OPERATIONS[operation][0](reserve, **arguments)
-
-
-def fold_labour(reserve: VacancyReserve | None, payload: Mapping[str, Any]) -> VacancyReserve:
-    """``reserve`` after the operation a journal payload records."""
-    operation = payload.get("operation")
-    if operation not in _LABOUR_OPERATIONS:
-        raise ValidationError.at("payload.operation", f"is no labour operation: {operation!r}")
-    types = _LABOUR_OPERATIONS[str(operation)][1]
-    data = payload.get("arguments", {})
-    arguments = {name: structure(data.get(name), kind) for name, kind in types.items()}
-    return apply_labour(reserve, str(operation), arguments)
-
-
-def funding_payload(operation: str, arguments: Mapping[str, object]) -> dict[str, Any]:
-    """The journal payload of a funding operation: its name and its arguments' data."""
-    types = _OPERATIONS[operation][1]
-    return {
-        "operation": operation,
-        "arguments": {name: unstructure(arguments[name]) for name in types},
-    }
-
-
-def apply_funding(funding: Funding | None, operation: str, arguments: Mapping[str, Any]) -> Funding:
-    """Apply a funding operation to ``funding`` (``None`` before the funding is opened)."""
-    apply = _OPERATIONS[operation][0]
-    return apply(funding, **arguments)
-
-
-def fold_funding(funding: Funding | None, payload: Mapping[str, Any]) -> Funding:
-    """``funding`` after the operation a journal payload records."""
-    operation = payload.get("operation")
-    if operation not in _OPERATIONS:
-        raise ValidationError.at("payload.operation", f"is no funding operation: {operation!r}")
-    types = _OPERATIONS[str(operation)][1]
-    data = payload.get("arguments", {})
-    arguments = {name: structure(data.get(name), kind) for name, kind in types.items()}
-    return apply_funding(funding, str(operation), arguments)
+FUNDING_OPERATIONS: Final = Operations("funding", _OPERATIONS)
+LABOUR_OPERATIONS: Final = Operations("labour", _LABOUR_OPERATIONS)
+funding_payload = FUNDING_OPERATIONS.payload
+apply_funding = FUNDING_OPERATIONS.apply
+fold_funding = FUNDING_OPERATIONS.fold
+labour_payload = LABOUR_OPERATIONS.payload
+apply_labour = LABOUR_OPERATIONS.apply
+fold_labour = LABOUR_OPERATIONS.fold
 
 
 def records_payload(records: tuple[ClientRecord, ...]) -> dict[str, Any]:
