@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from _region import qualifying_center, social_contract
+from resocialize._region import FundingIndex
 from resocialize.access import EVENT_COMMANDS, Actor, Command, Permission, default_policy
 from resocialize.centers import Center, Program
 from resocialize.certificates import Course
@@ -888,6 +889,11 @@ def consistent(region: RegionalSystem) -> None:
         assert funding == region.funding()
         for certificate_id, certificate in funding.book.certificates.items():
             assert paid(funding.ledger, certificate_id) <= certificate.face_value
+        # the index the facade keeps by the certificates each entry touched agrees with a
+        # scan of every certificate
+        kept, scanned = region._index(), FundingIndex.of(funding)
+        assert kept.by_client == scanned.by_client and kept.place == scanned.place
+        assert {k: v for k, v in kept.occupied.items() if v} == scanned.occupied
 
 
 @pytest.mark.req("SE-01")

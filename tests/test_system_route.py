@@ -14,6 +14,7 @@ import pytest
 
 from _region import qualifying_center, social_contract
 from resocialize import funding as funds
+from resocialize._region import FundingIndex
 from resocialize.access import Actor, Permission
 from resocialize.centers import (
     Center,
@@ -629,3 +630,19 @@ def test_a_purged_client_can_no_longer_be_linked_and_the_journal_never_held_the_
     journal = "".join(str(entry.payload) for entry in region.store.entries())
     assert keys and not any(key in journal for key in keys)
     assert region.verify() == ()
+
+
+@pytest.mark.req("SE-03")
+def test_two_systems_on_one_store_see_each_others_placements(region: RegionalSystem) -> None:
+    register_centers(region)
+    fund(region)
+    client_id = client_in_treatment(region)
+    other = RegionalSystem(region.store, linkage_secret=SECRET)
+    assert other.offer_choices(DEPARTMENT, "case-1", NEEDS, on=at(5).date()).options
+    certified_and_placed(region, client_id)  # written by the first system
+    other.admit(SVET, "case-1", center_id="svet", program_id="p-iii", at=at(7))
+    for system in (region, other):
+        kept, scanned = system._index(), FundingIndex.of(system.funding())
+        assert kept.place == scanned.place == {"cert-1": ("svet", "p-iii")}
+        assert kept.by_client == {client_id: {"cert-1"}}
+    assert region.case(AGENCY, "case-1").state is State.SOCIAL_REHABILITATION

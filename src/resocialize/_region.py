@@ -30,7 +30,7 @@ import attrs
 
 from . import funding as funds
 from . import labour
-from .certificates import ClientStanding, Course
+from .certificates import CertificateState, ClientStanding, Course
 from .choice import Choice
 from .clients import ClientRecord, ClientRegister
 from .contracts import SocialContract
@@ -60,6 +60,7 @@ __all__ = [
     "LINKAGE",
     "NOTICES",
     "REGION",
+    "FundingIndex",
     "apply_labour",
     "fold_clients",
     "fold_funding",
@@ -67,6 +68,7 @@ __all__ = [
     "funding_payload",
     "labour_payload",
     "records_payload",
+    "touched",
 ]
 
 S = TypeVar("S")
@@ -222,6 +224,52 @@ fold_funding = FUNDING_OPERATIONS.fold
 labour_payload = LABOUR_OPERATIONS.payload
 apply_labour = LABOUR_OPERATIONS.apply
 fold_labour = LABOUR_OPERATIONS.fold
+
+
+class FundingIndex:
+    """What the regional system looks up in the funding at every placement and admission,
+    kept up to date by the certificates each operation touches instead of a scan of every
+    certificate: the certificates of each client, and the places taken per (center,
+    program) by certificates in service (with the program of their last choice)."""
+
+    def __init__(self) -> None:
+        self.by_client: dict[str, set[str]] = {}
+        self.place: dict[str, tuple[str, str]] = {}
+        self.occupied: dict[tuple[str, str], int] = {}
+
+    @classmethod
+    def of(cls, funding: Funding) -> FundingIndex:
+        """The index of every certificate of ``funding``."""
+        index = cls()
+        for certificate_id in funding.book.certificates:
+            index.touch(funding, certificate_id)
+        return index
+
+    def touch(self, funding: Funding, certificate_id: str) -> None:
+        """Bring the index up to date with one certificate as ``funding`` holds it."""
+        certificate = funding.book.certificates.get(certificate_id)
+        if certificate is None:
+            return
+        self.by_client.setdefault(certificate.client_id, set()).add(certificate_id)
+        before = self.place.pop(certificate_id, None)
+        if before is not None:
+            self.occupied[before] -= 1
+        chosen = funding.choices.get(certificate_id, ())
+        if certificate.state is CertificateState.IN_SERVICE and chosen:
+            pair = (chosen[-1].center_id, chosen[-1].chosen.program_id)
+            self.place[certificate_id] = pair
+            self.occupied[pair] = self.occupied.get(pair, 0) + 1
+
+
+def touched(payload: Mapping[str, Any]) -> str | None:
+    """The certificate a funding entry's operation changed, if any."""
+    arguments = payload.get("arguments", {})
+    if "certificate_id" in arguments:
+        return str(arguments["certificate_id"])
+    claim = arguments.get("claim")
+    if isinstance(claim, Mapping) and "certificate_id" in claim:
+        return str(claim["certificate_id"])
+    return None
 
 
 def records_payload(records: tuple[ClientRecord, ...]) -> dict[str, Any]:

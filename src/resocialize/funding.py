@@ -609,14 +609,16 @@ def redeem(
 
 
 def standings(
-    funding: Funding, client_id: str, *, on: date
+    funding: Funding, client_id: str, *, on: date, among: Iterable[str] | None = None
 ) -> tuple[CertificateStanding | None, ContractStanding | None]:
     """The client's certificate and social contract as they stand at the end of ``on``,
     for the admission guards of the pathway (PW-05).
 
     The certificate is the client's latest one issued by then that is still active
     (else the latest one); the contract is the one it is placed under, if any. Put
-    them in :class:`~resocialize.facts.Facts` with the center's standing.
+    them in :class:`~resocialize.facts.Facts` with the center's standing. ``among``
+    names the certificates to look at (an index of the client's certificates kept by the
+    caller); by default every certificate of the book is looked at.
     """
     if not isinstance(funding, Funding):
         raise ValidationError.at("funding", f"must be Funding, not {type(funding).__name__}")
@@ -625,9 +627,11 @@ def standings(
     if not isinstance(on, date) or isinstance(on, datetime):
         problems.add("on", f"must be a date, not {type(on).__name__}")
     problems.raise_if_any()
+    book = funding.book.certificates
+    candidates = book.values() if among is None else (book[c] for c in among if c in book)
     held = [
         (certificate, standing(certificate, on=on))
-        for certificate in funding.book.certificates.values()
+        for certificate in candidates
         if certificate.client_id == client_id and certificate.history[0].at.date() <= on
     ]
     if not held:

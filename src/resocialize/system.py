@@ -112,6 +112,7 @@ from ._region import (
     LINKAGE,
     NOTICES,
     REGION,
+    FundingIndex,
     apply_funding,
     apply_labour,
     fold_clients,
@@ -120,6 +121,7 @@ from ._region import (
     funding_payload,
     labour_payload,
     records_payload,
+    touched,
 )
 from .access import (
     EVENT_COMMANDS,
@@ -290,6 +292,7 @@ class RegionalSystem:
         self.linkage_secret = linkage_secret
         self._folds: dict[str, tuple[int, int, Any]] = {}
         self._centers: tuple[int, CenterRegister | None] = (0, None)
+        self._funding_index: tuple[int, FundingIndex, int] | None = None
 
     # --- reading ------------------------------------------------------------------------
 
@@ -1015,18 +1018,31 @@ class RegionalSystem:
             self.centers(), needs, on=on, criteria=self.criteria, occupied=self._occupied()
         )
 
+    def _index(self) -> FundingIndex:
+        """The index of the funding as it stands now: built once, then brought up to date
+        with the certificates each new funding entry touched."""
+        funding, version = self._funding()
+        cached = self._funding_index
+        if cached is None or cached[0] > version:
+            index, sequence = FundingIndex.of(funding), self._folds[FUNDING][1]
+        else:
+            index, sequence = cached[1], cached[2]
+            for entry in self.store.entries(after=sequence, aggregates=(FUNDING,)):
+                if entry.version > version:
+                    break
+                sequence = entry.sequence
+                certificate_id = touched(entry.payload)
+                if certificate_id is not None:
+                    index.touch(funding, certificate_id)
+        self._funding_index = (version, index, sequence)
+        return index
+
     def _occupied(self) -> Mapping[tuple[str, str], int]:
         """Places taken per (center, program): certificates in service, by their last choice."""
         value, _ = self._folded(FUNDING, fold_funding)
         if value is None:
             return {}
-        taken: dict[tuple[str, str], int] = {}
-        for certificate_id, chosen in value.choices.items():
-            certificate = value.book.certificate(certificate_id)
-            if certificate.state.value == "in_service" and chosen:
-                pair = (chosen[-1].center_id, chosen[-1].chosen.program_id)
-                taken[pair] = taken.get(pair, 0) + 1
-        return taken
+        return MappingProxyType(dict(self._index().occupied))
 
     def _contract(self, contract_id: str) -> tuple[SocialContract, str, int]:
         """The social contract ``contract_id``, the case it was made on, and its version."""
@@ -1229,7 +1245,12 @@ class RegionalSystem:
         problems.raise_if_any()
         case, case_version = self._loaded(case_id, actor, Command.ADMIT)
         funding, funding_version = self._funding()
-        certificate, contract = funds.standings(funding, case.client_id, on=at.date())
+        certificate, contract = funds.standings(
+            funding,
+            case.client_id,
+            on=at.date(),
+            among=self._index().by_client.get(case.client_id, ()),
+        )
         center = registry.standing_on(
             self.centers(),
             center_id,
