@@ -6,16 +6,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from resocialize._checks import count_problem, instant_problem, kind_of
-from resocialize.errors import FieldProblem, ValidationError
-from resocialize.journal import JournalEntry, Tampering
+from resocialize.errors import FieldProblem, RuleViolation, ValidationError
+from resocialize.journal import JournalEntry, Tampering, next_entry
 from resocialize.rules import Reason
 
-__all__ = ["Change", "Stored", "checked_changes", "conflict", "state_findings", "to_json"]
+__all__ = [
+    "Change",
+    "Stored",
+    "chain",
+    "checked_changes",
+    "conflict",
+    "state_findings",
+    "to_json",
+]
 
 
 @attrs.frozen
@@ -95,6 +104,44 @@ def conflict(change: Change, version: int) -> Reason:
             "actual": version,
         },
     )
+
+
+def chain(
+    changes: Sequence[Change],
+    current: Sequence[int],
+    texts: Sequence[tuple[str, str]],
+    last: JournalEntry | None,
+    *,
+    at: datetime,
+    actor: str,
+    command: str,
+    key: bytes | None,
+) -> list[tuple[Change, JournalEntry, str, str]]:
+    """The journal entries of a command's changes, chained to ``last``: each change with its
+    entry, its document's text and its payload's text, for the store to write. Refused with
+    ``store.version_conflict`` for every change whose expected version is not ``current``."""
+    conflicts = [
+        conflict(change, version)
+        for change, version in zip(changes, current, strict=True)
+        if version != change.expected_version
+    ]
+    if conflicts:
+        raise RuleViolation(conflicts)
+    chained: list[tuple[Change, JournalEntry, str, str]] = []
+    for change, version, (document, payload) in zip(changes, current, texts, strict=True):
+        last = next_entry(
+            last,
+            current_version=version,
+            at=at,
+            actor=actor,
+            command=command,
+            aggregate=change.aggregate,
+            aggregate_id=change.aggregate_id,
+            payload=json.loads(payload),
+            key=key,
+        )
+        chained.append((change, last, document, payload))
+    return chained
 
 
 def state_findings(

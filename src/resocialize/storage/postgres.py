@@ -49,10 +49,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 from resocialize._checks import Problems, kind_of
-from resocialize.errors import RuleViolation, ValidationError
-from resocialize.journal import JournalEntry, Tampering, next_entry, verify
+from resocialize.errors import ValidationError
+from resocialize.journal import JournalEntry, Tampering, verify
 
-from ._changes import checked_changes, conflict, state_findings
+from ._changes import chain, checked_changes, state_findings
 from .sqlite import SCHEMA_VERSION, Change, Stored, StoreError, _entry, _kinds
 
 if TYPE_CHECKING:
@@ -423,29 +423,20 @@ class PostgresStore:
             )
         }
         current = [versions.get(key, 0) for key in keys]
-        conflicts = [
-            conflict(change, version)
-            for change, version in zip(changes, current, strict=True)
-            if version != change.expected_version
-        ]
-        if conflicts:
-            raise RuleViolation(conflicts)
-        last = self._last_entry(db)
         written: list[JournalEntry] = []
         rows: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
-        for change, version, (document, payload) in zip(changes, current, texts, strict=True):
-            entry = next_entry(
-                last,
-                current_version=version,
-                at=at,
-                actor=actor,
-                command=command,
-                aggregate=change.aggregate,
-                aggregate_id=change.aggregate_id,
-                payload=json.loads(payload),
-                key=self.key,
-            )
+        chained = chain(
+            changes,
+            current,
+            texts,
+            self._last_entry(db),
+            at=at,
+            actor=actor,
+            command=command,
+            key=self.key,
+        )
+        for change, entry, document, payload in chained:
             rows.append(
                 {
                     "sequence": entry.sequence,
@@ -469,7 +460,6 @@ class PostgresStore:
                 }
             )
             written.append(entry)
-            last = entry
         from sqlalchemy.dialects.postgresql import insert
 
         db.execute(sa.insert(tables.journal), rows)

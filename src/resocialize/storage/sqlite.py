@@ -60,11 +60,10 @@ from types import TracebackType
 from typing import Any, Final
 
 from resocialize._checks import Problems, kind_of
-from resocialize.errors import ResocializeError, RuleViolation, ValidationError
-from resocialize.journal import JournalEntry, Tampering, next_entry, stored_entry, verify
-from resocialize.rules import Reason
+from resocialize.errors import ResocializeError, ValidationError
+from resocialize.journal import JournalEntry, Tampering, stored_entry, verify
 
-from ._changes import Change, Stored, checked_changes, conflict, state_findings
+from ._changes import Change, Stored, chain, checked_changes, state_findings
 
 __all__ = ["SCHEMA_VERSION", "Change", "SQLiteStore", "StoreError", "Stored"]
 
@@ -301,33 +300,18 @@ class SQLiteStore:
         actor: str,
         command: str,
     ) -> tuple[JournalEntry, ...]:
-        conflicts: list[Reason] = []
         current: list[int] = []
         for change in changes:
             row = self._db.execute(
                 "SELECT version FROM aggregates WHERE aggregate = ? AND aggregate_id = ?",
                 (change.aggregate, change.aggregate_id),
             ).fetchone()
-            version = 0 if row is None else row[0]
-            current.append(version)
-            if version != change.expected_version:
-                conflicts.append(conflict(change, version))
-        if conflicts:
-            raise RuleViolation(conflicts)
-        last = self._head()
+            current.append(0 if row is None else row[0])
         written: list[JournalEntry] = []
-        for change, version, (document, payload) in zip(changes, current, texts, strict=True):
-            entry = next_entry(
-                last,
-                current_version=version,
-                at=at,
-                actor=actor,
-                command=command,
-                aggregate=change.aggregate,
-                aggregate_id=change.aggregate_id,
-                payload=json.loads(payload),
-                key=self.key,
-            )
+        chained = chain(
+            changes, current, texts, self._head(), at=at, actor=actor, command=command, key=self.key
+        )
+        for change, entry, document, payload in chained:
             self._db.execute(
                 "INSERT INTO journal (sequence, at, actor, command, aggregate, aggregate_id,"
                 " version, payload, previous, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -351,7 +335,6 @@ class SQLiteStore:
                 (change.aggregate, change.aggregate_id, entry.version, document),
             )
             written.append(entry)
-            last = entry
         return tuple(written)
 
     # --- lifetime -------------------------------------------------------------------------
