@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from resocialize.errors import RuleViolation, ValidationError
-from resocialize.storage import SCHEMA_VERSION, Change, SQLiteStore, StoreError
+from resocialize.storage import SCHEMA_VERSION, Change, SQLiteStore, StoreError, open_store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STRESS_SECONDS = float(os.environ.get("RESOCIALIZE_STRESS_SECONDS", "30"))
@@ -224,21 +224,21 @@ TestStoreMachine = pytest.mark.req("SE-03")(StoreMachine.TestCase)
 TestStoreMachine.settings = settings(max_examples=25, stateful_step_count=15, deadline=None)
 
 
-# --- many writers -----------------------------------------------------------------------------
+# --- many writers (shared with the PostgreSQL tests, which pass a server's URL) ---------------
 
 CERTIFICATES = 20
 FACE = 10
 MILESTONES = 15
 
 
-def _writer(path: str, worker: int, seconds: float, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _writer(location: str, worker: int, seconds: float, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     """Redeem random milestones of random certificates until the time is up; report every
     acknowledged payment."""
     rng = random.Random(worker)
     paid: list[tuple[str, int, int]] = []
     conflicts = refusals = 0
     deadline = time.monotonic() + seconds
-    with SQLiteStore(path, timeout=60) as store:
+    with open_store(location, timeout=60) as store:
         while time.monotonic() < deadline:
             cert = f"cert-{rng.randrange(CERTIFICATES)}"
             milestone = rng.randrange(MILESTONES)
@@ -266,12 +266,11 @@ def _writer(path: str, worker: int, seconds: float, results: multiprocessing.Que
     results.put((worker, paid, conflicts, refusals))
 
 
-@pytest.mark.req("SE-03")
-def test_eight_writers_never_pay_twice_nor_above_the_value_nor_lose_an_update(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "region.sqlite"
-    with SQLiteStore(path) as store:
+def eight_writers(location: str) -> None:
+    """Eight processes pay random milestones of shared certificates for
+    ``RESOCIALIZE_STRESS_SECONDS``: no certificate is paid twice or above its value, and the
+    journal holds exactly the acknowledged payments."""
+    with open_store(location) as store:
         store.commit(
             [issue(f"cert-{n}", FACE) for n in range(CERTIFICATES)],
             at=datetime.now(UTC),
@@ -281,7 +280,7 @@ def test_eight_writers_never_pay_twice_nor_above_the_value_nor_lose_an_update(
     context = multiprocessing.get_context("fork")
     results: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
     workers = [
-        context.Process(target=_writer, args=(str(path), w, STRESS_SECONDS, results))
+        context.Process(target=_writer, args=(location, w, STRESS_SECONDS, results))
         for w in range(8)
     ]
     for process in workers:
@@ -293,7 +292,7 @@ def test_eight_writers_never_pay_twice_nor_above_the_value_nor_lose_an_update(
     acknowledged = [p for _, paid, _, _ in reports for p in paid]
     assert acknowledged, "no payment went through"
     assert sum(c for _, _, c, _ in reports) > 0, "the writers never met: no conflict to check"
-    with SQLiteStore(path) as store:
+    with open_store(location) as store:
         assert store.verify() == ()
         journal = [e for e in store.entries() if e.command == "pay"]
         # no lost update and nothing extra: the journal holds exactly the acknowledged payments
@@ -307,13 +306,20 @@ def test_eight_writers_never_pay_twice_nor_above_the_value_nor_lose_an_update(
             assert stored.version == 1 + len(paid)
 
 
+@pytest.mark.req("SE-03")
+def test_eight_writers_never_pay_twice_nor_above_the_value_nor_lose_an_update(
+    tmp_path: Path,
+) -> None:
+    eight_writers(str(tmp_path / "region.sqlite"))
+
+
 # --- killed writers ---------------------------------------------------------------------------
 
 _KILLED_WRITER = """
 import sys
 from datetime import UTC, datetime
-from resocialize.storage import Change, SQLiteStore
-store = SQLiteStore(sys.argv[1], timeout=60)
+from resocialize.storage import Change, open_store
+store = open_store(sys.argv[1], timeout=60)
 n = int(sys.argv[2])
 while True:
     last = store.last_entry()
@@ -324,16 +330,14 @@ while True:
 """
 
 
-@pytest.mark.req("SE-03")
-def test_a_killed_writer_leaves_a_store_that_opens_verifies_and_keeps_every_acknowledged_command(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "region.sqlite"
+def killed_writers(location: str, kills: int) -> None:
+    """A writer killed with SIGKILL at random points ``kills`` times: the store always opens,
+    verifies, and holds every acknowledged command."""
     rng = random.Random(7)
     acknowledged: list[int] = []
-    for run in range(KILLS):
+    for run in range(kills):
         writer = subprocess.Popen(
-            [sys.executable, "-c", _KILLED_WRITER, str(path), str(run)],
+            [sys.executable, "-c", _KILLED_WRITER, location, str(run)],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -345,10 +349,17 @@ def test_a_killed_writer_leaves_a_store_that_opens_verifies_and_keeps_every_ackn
         writer.send_signal(signal.SIGKILL)
         rest, _ = writer.communicate(timeout=60)
         acknowledged.extend(int(line) for line in rest.split())
-        with SQLiteStore(path) as store:
+        with open_store(location) as store:
             assert store.verify() == ()
             present = {e.sequence for e in store.entries()}
             assert set(acknowledged) <= present
             counter = store.load("counter", "c")
             assert counter is not None and counter.document == {"n": len(present)}
-    assert len(acknowledged) >= KILLS
+    assert len(acknowledged) >= kills
+
+
+@pytest.mark.req("SE-03")
+def test_a_killed_writer_leaves_a_store_that_opens_verifies_and_keeps_every_acknowledged_command(
+    tmp_path: Path,
+) -> None:
+    killed_writers(str(tmp_path / "region.sqlite"), KILLS)

@@ -12,12 +12,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import random
-import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -39,12 +36,11 @@ from resocialize.storage import (
     StoreError,
     open_store,
 )
-from test_storage import StoreMachine
+from test_storage import StoreMachine, eight_writers, killed_writers
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SERVER = os.environ.get("RESOCIALIZE_POSTGRES_URL", "")
 NO_SERVER = "no PostgreSQL server: set RESOCIALIZE_POSTGRES_URL (.ci/run starts one)"
-STRESS_SECONDS = float(os.environ.get("RESOCIALIZE_STRESS_SECONDS", "30"))
 KILLS = int(os.environ.get("RESOCIALIZE_KILLS", "30"))
 
 
@@ -477,128 +473,18 @@ def test_several_processes_may_open_a_new_postgres_database_at_once(database: st
     ]
 
 
-CERTIFICATES = 20
-FACE = 10
-MILESTONES = 15
-
-
-def _writer(url: str, worker: int, seconds: float, results: Any) -> None:
-    """Redeem random milestones of random certificates until the time is up; report every
-    acknowledged payment."""
-    rng = random.Random(worker)
-    paid: list[tuple[str, int, int]] = []
-    conflicts = refusals = 0
-    deadline = time.monotonic() + seconds
-    with PostgresStore(url, timeout=60) as store:
-        while time.monotonic() < deadline:
-            cert = f"cert-{rng.randrange(CERTIFICATES)}"
-            milestone = rng.randrange(MILESTONES)
-            stored = store.load("certificate", cert)
-            assert stored is not None
-            balance, done = stored.document["balance"], list(stored.document["paid"])
-            if milestone in done or balance < 1:
-                refusals += 1  # paying twice or above the value is refused before writing
-                continue
-            change = Change(
-                "certificate",
-                cert,
-                stored.version,
-                {"balance": balance - 1, "paid": [*done, milestone]},
-                {"event": "paid", "milestone": milestone, "worker": worker},
-            )
-            try:
-                entries = store.commit(
-                    [change], at=datetime.now(UTC), actor=f"center-{worker}/clerk", command="pay"
-                )
-            except RuleViolation:
-                conflicts += 1
-                continue
-            paid.append((cert, milestone, entries[0].sequence))
-    results.put((worker, paid, conflicts, refusals))
-
-
 @pytest.mark.req("SE-03")
 def test_eight_postgres_writers_never_pay_twice_nor_above_the_value_nor_lose_an_update(
     database: str,
 ) -> None:
-    with PostgresStore(database) as store:
-        store.commit(
-            [issue(f"cert-{n}", FACE) for n in range(CERTIFICATES)],
-            at=datetime.now(UTC),
-            actor="agency-1/o-1",
-            command="issue",
-        )
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    workers = [
-        context.Process(target=_writer, args=(database, w, STRESS_SECONDS, results))
-        for w in range(8)
-    ]
-    for process in workers:
-        process.start()
-    reports = [results.get(timeout=STRESS_SECONDS + 120) for _ in workers]
-    for process in workers:
-        process.join(timeout=60)
-        assert process.exitcode == 0
-    acknowledged = [p for _, paid, _, _ in reports for p in paid]
-    assert acknowledged, "no payment went through"
-    assert sum(c for _, _, c, _ in reports) > 0, "the writers never met: no conflict to check"
-    with PostgresStore(database) as store:
-        assert store.verify() == ()
-        journal = [e for e in store.entries() if e.command == "pay"]
-        # no lost update and nothing extra: the journal holds exactly the acknowledged payments
-        assert sorted(
-            (e.aggregate_id, e.payload["milestone"], e.sequence) for e in journal
-        ) == sorted(acknowledged)
-        for cert, stored in store.aggregates("certificate"):
-            paid = stored.document["paid"]
-            assert len(paid) == len(set(paid)), f"{cert} paid twice"
-            assert stored.document["balance"] == FACE - len(paid) >= 0
-            assert stored.version == 1 + len(paid)
-
-
-_KILLED_WRITER = """
-import sys
-from datetime import UTC, datetime
-from resocialize.storage import Change, PostgresStore
-store = PostgresStore(sys.argv[1], timeout=60)
-n = int(sys.argv[2])
-while True:
-    last = store.last_entry()
-    version = 0 if last is None else store.load("counter", "c").version
-    change = Change("counter", "c", version, {"n": version + 1}, {"run": n})
-    entry = store.commit([change], at=datetime.now(UTC), actor="a/b", command="count")[0]
-    print(entry.sequence, flush=True)
-"""
+    eight_writers(database)
 
 
 @pytest.mark.req("SE-03")
 def test_a_killed_postgres_writer_leaves_a_store_that_verifies_and_keeps_every_acknowledged_command(
     database: str,
 ) -> None:
-    rng = random.Random(7)
-    acknowledged: list[int] = []
-    with PostgresStore(database) as store:
-        for run in range(KILLS):
-            writer = subprocess.Popen(
-                [sys.executable, "-c", _KILLED_WRITER, database, str(run)],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            assert writer.stdout is not None
-            first = writer.stdout.readline()  # the writer is up and has committed once
-            if first:
-                acknowledged.append(int(first))
-            time.sleep(rng.uniform(0.0, 0.05))
-            writer.send_signal(signal.SIGKILL)
-            rest, _ = writer.communicate(timeout=60)
-            acknowledged.extend(int(line) for line in rest.split())
-            assert store.verify() == ()
-            present = {e.sequence for e in store.entries()}
-            assert set(acknowledged) <= present
-            counter = store.load("counter", "c")
-            assert counter is not None and counter.document == {"n": len(present)}
-    assert len(acknowledged) >= KILLS
+    killed_writers(database, KILLS)
 
 
 # --- choosing the store -----------------------------------------------------------------------
