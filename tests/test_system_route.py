@@ -155,9 +155,10 @@ def contract_of(client_id: str, center_id: str = "svet") -> SocialContract:
     )
 
 
-def certified_and_placed(region: RegionalSystem, client_id: str) -> None:
+def issue(region: RegionalSystem, actor: Actor) -> None:
+    """``actor`` issues case-1's client a 180,000 RUB certificate on the Rostov tariff."""
     region.issue_certificate(
-        AGENCY,
+        actor,
         "cert-1",
         case_id="case-1",
         course=Course.SOCIAL_REHABILITATION,
@@ -168,6 +169,10 @@ def certified_and_placed(region: RegionalSystem, client_id: str) -> None:
         tariff=default_tariffs()["rostov_certificate"],
         at=at(5),
     )
+
+
+def certified_and_placed(region: RegionalSystem, client_id: str) -> None:
+    issue(region, AGENCY)
     region.propose_contract(DEPARTMENT, contract_of(client_id), case_id="case-1", at=at(5))
     region.sign_contract(DEPARTMENT, "contract-svet", "dept-1", at=at(5))
     region.sign_contract(DEPARTMENT, "contract-svet", client_id, at=at(5))
@@ -266,18 +271,7 @@ def test_only_the_agency_issues_certificates_and_decides_on_centers(
     before = snapshot(region)
     for actor in (DEPARTMENT, SVET, POLICE, COURT):
         with pytest.raises(PermissionDenied):
-            region.issue_certificate(
-                actor,
-                "cert-1",
-                case_id="case-1",
-                course=Course.SOCIAL_REHABILITATION,
-                face_value=rub(180_000),
-                split={"regional": rub(180_000)},
-                valid_from=at(5).date(),
-                valid_until=at(300).date(),
-                tariff=default_tariffs()["rostov_certificate"],
-                at=at(5),
-            )
+            issue(region, actor)
         with pytest.raises(PermissionDenied):
             region.decide_center(actor, "put", RegisterEvent.SUSPEND, at=at(5), why="inspection")
     with pytest.raises(PermissionDenied):

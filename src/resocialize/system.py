@@ -167,7 +167,7 @@ from .qualification import CriteriaSet, default_criteria, qualify
 from .records import CourtOrder, Origin, Referral
 from .redemption import Claim, Payment
 from .register import CenterRegister, RegisterEntry, RegisterEvent
-from .rules import Detail, Reason, all_of, check, refuse
+from .rules import Decision, Detail, Reason, all_of, check, refuse
 from .serialization import from_document, structure, to_document, unstructure
 from .storage import Change, Store
 from .tariffs import Tariff
@@ -176,6 +176,9 @@ __all__ = ["PLACEMENT_EVENTS", "RegionalSystem"]
 
 PROFILE_OF_ANOTHER: Final = "profile.other_client"
 ENROLMENT_OF_ANOTHER: Final = "enrolment.other_client"
+IDENTITY_OF_ANOTHER: Final = "identity.other_client"
+CONTRACT_OF_ANOTHER: Final = "contract.other_client"
+CLAIM_OF_ANOTHER: Final = "claim.other_client"
 
 PLACEMENT_EVENTS: Final = frozenset({Event.ADMIT, Event.TRANSFER})
 """The events whose permission target takes its centers from the facts (see the module)."""
@@ -212,16 +215,17 @@ def _split_problem(value: object) -> str | None:
     return None
 
 
-def _same_client(case: Case, client_id: str, code: str) -> None:
-    """Refuse with ``code`` a value of another client than the case's."""
-    if client_id != case.client_id:
-        what = code.split(".")[0]
-        _refused(
-            code,
-            f"the {what} is of client {client_id}, the case of {case.client_id}",
-            given_client=client_id,
-            case_client=case.client_id,
-        )
+def _of_the_case(case: Case, client_id: str, code: str) -> Decision:
+    """Allowed when a value given with the case (a contract, a claim, an identity, a
+    labour profile...) is of the case's client; else refused with ``code``."""
+    what = code.split(".")[0]
+    return check(
+        client_id == case.client_id,
+        code,
+        f"the {what} is of client {client_id}, the case of {case.client_id}",
+        given_client=client_id,
+        case_client=case.client_id,
+    )
 
 
 def _refused(code: str, message: str, **details: Detail) -> NoReturn:
@@ -1079,13 +1083,7 @@ class RegionalSystem:
             target=attrs.evolve(target_of(case), contract_center_id=contract.center_id),
         )
         all_of(
-            check(
-                contract.client_id == case.client_id,
-                "contract.other_client",
-                f"the contract is of client {contract.client_id}, the case of {case.client_id}",
-                contract_client=contract.client_id,
-                case_client=case.client_id,
-            ),
+            _of_the_case(case, contract.client_id, CONTRACT_OF_ANOTHER),
             check(
                 self.store.load(CONTRACT, contract.id) is None,
                 "system.contract_exists",
@@ -1309,13 +1307,7 @@ class RegionalSystem:
         )
         require(self.policy, actor, Command.CLAIM_PAYMENT, target=target)
         all_of(
-            check(
-                claim.client_id == case.client_id,
-                "claim.other_client",
-                f"the claim is for client {claim.client_id}, the case is of {case.client_id}",
-                claim_client=claim.client_id,
-                case_client=case.client_id,
-            ),
+            _of_the_case(case, claim.client_id, CLAIM_OF_ANOTHER),
             check(
                 self.store.load(CLAIM, claim.id) is None,
                 "system.claim_exists",
@@ -1503,7 +1495,7 @@ class RegionalSystem:
         problems.raise_if_any()
         case, _ = self._loaded(case_id, actor, Command.RECORD_LABOUR_OUTCOME)
         require(self.policy, actor, Command.RECORD_LABOUR_OUTCOME, target=target_of(case))
-        _same_client(case, profile.client_id, PROFILE_OF_ANOTHER)
+        _of_the_case(case, profile.client_id, PROFILE_OF_ANOTHER).raise_if_refused()
         return labour.match(profile, self.reserve(), on)
 
     def record_hire(
@@ -1527,7 +1519,7 @@ class RegionalSystem:
         problems.raise_if_any()
         case, _ = self._loaded(case_id, actor, Command.RECORD_LABOUR_OUTCOME)
         require(self.policy, actor, Command.RECORD_LABOUR_OUTCOME, target=target_of(case))
-        _same_client(case, profile.client_id, PROFILE_OF_ANOTHER)
+        _of_the_case(case, profile.client_id, PROFILE_OF_ANOTHER).raise_if_refused()
         arguments = {"profile": profile, "vacancy_id": vacancy_id, "on": at.date()}
         return self._run_labour(actor, Command.RECORD_LABOUR_OUTCOME, at, "hire", arguments)
 
@@ -1545,7 +1537,7 @@ class RegionalSystem:
         problems.raise_if_any()
         case, _ = self._loaded(case_id, actor, Command.RECORD_LABOUR_OUTCOME)
         require(self.policy, actor, Command.RECORD_LABOUR_OUTCOME, target=target_of(case))
-        _same_client(case, enrolment.client_id, ENROLMENT_OF_ANOTHER)
+        _of_the_case(case, enrolment.client_id, ENROLMENT_OF_ANOTHER).raise_if_refused()
         return self._run_labour(
             actor, Command.RECORD_LABOUR_OUTCOME, at, "enrol", {"enrolment": enrolment}
         )
@@ -1644,13 +1636,7 @@ class RegionalSystem:
         problems.raise_if_any()
         case, _ = self._loaded(case_id, actor, Command.ENROL)
         require(self.policy, actor, Command.ENROL, target=target_of(case))
-        if identity.client_id != case.client_id:
-            _refused(
-                "identity.other_client",
-                f"the identity is of client {identity.client_id}, the case of {case.client_id}",
-                identity_client=identity.client_id,
-                case_client=case.client_id,
-            )
+        _of_the_case(case, identity.client_id, IDENTITY_OF_ANOTHER).raise_if_refused()
         stored = self.store.load(IDENTITY, case.client_id)
         document = to_document(identity, include_identifying=True)
         payload = {"identity": "recorded; the identifying data is kept out of the journal"}
